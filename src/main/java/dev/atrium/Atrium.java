@@ -1,0 +1,54 @@
+package dev.atrium;
+
+import dev.atrium.config.AppConfig;
+import dev.atrium.config.ConfigException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** Entry point: read the configuration, start one node, stop it cleanly on SIGTERM or SIGINT. */
+public final class Atrium {
+  static {
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Atrium.class);
+
+  private Atrium() {
+  }
+
+  public static void main(String[] args) {
+    AppConfig config;
+    try {
+      config = AppConfig.fromEnv(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("atrium: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Application app = new Application(config);
+    // Replaces the JVM's default handlers so that a stop drains requests and exits 0, not 143.
+    Signal.handle(new Signal("TERM"), s -> stopAndExit(app));
+    Signal.handle(new Signal("INT"), s -> stopAndExit(app));
+    try {
+      app.start().await(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("Atrium failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+
+  private static void stopAndExit(Application app) {
+    LOG.info("Stopping: finishing requests in flight");
+    int code = 0;
+    try {
+      app.stop().await(app.config().shutdownGrace().toSeconds() + 10, TimeUnit.SECONDS);
+      LOG.info("Stopped");
+    } catch (Exception e) {
+      LOG.error("Unclean stop: {}", e.getMessage());
+      code = 1;
+    }
+    System.exit(code);
+  }
+}

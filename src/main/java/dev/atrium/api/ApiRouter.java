@@ -1,0 +1,96 @@
+package dev.atrium.api;
+
+import dev.atrium.auth.AccessStates;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestValidator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the HTTP router from openapi.yaml. Every request passes the edge handlers (request id
+ * and access log, trailing-slash folding, CORS, security headers, a 1 MB body limit); every
+ * contract operation then runs authentication (the contract's security), the permission
+ * check ({@code x-permission}), validation, and its domain handler.
+ */
+public final class ApiRouter {
+  public static final long BODY_LIMIT = 1024 * 1024;
+  public static final String CONTRACT = "openapi.yaml";
+
+  private final Vertx vertx;
+  private final JWTAuth bearerAuth;
+  private final AccessStates states;
+  private final List<String> corsOrigins;
+  private final boolean trustProxy;
+
+  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AccessStates states, List<String> corsOrigins, boolean trustProxy) {
+    this.vertx = vertx;
+    this.bearerAuth = bearerAuth;
+    this.states = states;
+    this.corsOrigins = corsOrigins;
+    this.trustProxy = trustProxy;
+  }
+
+  public Future<Router> build(Map<String, Handler<RoutingContext>> operations) {
+    return ContractLoader.load(vertx, CONTRACT).map(contract -> {
+      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+      builder.rootHandler(new TrailingSlash())
+          .rootHandler(new RequestLog(trustProxy))
+          .rootHandler(new SecurityHeaders())
+          .rootHandler(cors())
+          .rootHandler(body);
+      builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearerAuth));
+
+      ContractValidation validation = new ContractValidation(RequestValidator.create(vertx, contract));
+      for (OpenAPIRoute route : builder.getRoutes()) {
+        String operationId = route.getOperation().getOperationId();
+        Handler<RoutingContext> handler = operations.get(operationId);
+        if (handler == null) {
+          throw new IllegalStateException("No handler bound for operation " + operationId);
+        }
+        route.setDoValidation(false);
+        Handler<RoutingContext> guard = PermissionGuard.forOperation(route.getOperation(), states);
+        if (guard != null) {
+          route.addHandler(guard);
+        }
+        route.addHandler(validation.forOperation(route.getOperation()));
+        route.addHandler(handler);
+      }
+      Router router = builder.createRouter();
+      OpsHandlers.mountDocs(router);
+      router.route().failureHandler(ProblemHandler::handle);
+      router.errorHandler(404, ProblemHandler::handle);
+      router.errorHandler(405, ProblemHandler::handle);
+      router.errorHandler(500, ProblemHandler::handle);
+      return router;
+    });
+  }
+
+  private CorsHandler cors() {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
+            HttpMethod.OPTIONS, HttpMethod.HEAD))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id", "X-API-Key", "X-Refresh-Cookie",
+            "Range", "If-None-Match"))
+        .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "Content-Disposition", "Content-Range", "ETag",
+            "Location"))
+        .maxAgeSeconds(600);
+    if (corsOrigins.contains("*")) {
+      return cors.addOrigin("*");
+    }
+    return cors.addOrigins(corsOrigins).allowCredentials(true);
+  }
+}

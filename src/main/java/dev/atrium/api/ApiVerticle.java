@@ -1,0 +1,52 @@
+package dev.atrium.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One HTTP server instance per event loop, all sharing the port. Start-up fails if the
+ * contract cannot be bound or the port cannot be taken; stop lets requests in flight finish
+ * within the grace period.
+ */
+public final class ApiVerticle extends VerticleBase {
+  private final ApiRouter router;
+  private final Function<io.vertx.core.Vertx, Map<String, Handler<RoutingContext>>> operations;
+  private final String host;
+  private final int port;
+  private final Duration grace;
+  private HttpServer server;
+
+  public ApiVerticle(ApiRouter router, Function<io.vertx.core.Vertx, Map<String, Handler<RoutingContext>>> operations,
+                     String host, int port, Duration grace) {
+    this.router = router;
+    this.operations = operations;
+    this.host = host;
+    this.port = port;
+    this.grace = grace;
+  }
+
+  @Override
+  public Future<?> start() {
+    return router.build(operations.apply(vertx))
+        .compose(r -> {
+          server = vertx.createHttpServer(new HttpServerOptions()
+              .setCompressionSupported(true)
+              .setMaxFormAttributeSize(8192)
+              .setIdleTimeout(120));
+          return server.requestHandler(r).listen(port, host);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.atrium.api;
+
+import dev.atrium.auth.AccessStates;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.contract.Operation;
+
+/**
+ * The one generic permission check: an operation's {@code x-permission} in the contract names
+ * what the caller must hold. Runs after authentication and before validation, so a caller who
+ * may not use an operation learns nothing about its input rules.
+ */
+public final class PermissionGuard {
+  public static final String EXTENSION = "x-permission";
+
+  private PermissionGuard() {
+  }
+
+  /** A handler for the operation, or null when it requires no permission. */
+  public static Handler<RoutingContext> forOperation(Operation operation, AccessStates states) {
+    String permission = operation.getOpenAPIModel().getString(EXTENSION);
+    if (permission == null) {
+      return null;
+    }
+    return ctx -> states.get(Caller.of(ctx).userId())
+        .onSuccess(state -> {
+          if (state.isPresent() && state.get().has(permission)) {
+            ctx.next();
+          } else {
+            ProblemHandler.send(ctx, Problem.of(403, "permission_denied",
+                "This operation needs the permission '" + permission + "'"));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.atrium.api;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns failures into RFC 9457 problem+json: domain {@link Problem}s,
+ * contract validation errors (one entry per bad field), body and routing errors. Anything
+ * unexpected is logged with its stack trace and answered as a bare 500 without details.
+ */
+public final class ProblemHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+  private static final Pattern PARAMETER = Pattern.compile("(path|query|header|cookie) parameter (\\S+)");
+  private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
+  private static final Pattern PROPERTY = Pattern.compile("Property \"([^\"]+)\"");
+
+  private ProblemHandler() {
+  }
+
+  public static void handle(RoutingContext ctx) {
+    Problem problem = toProblem(ctx);
+    send(ctx, problem);
+  }
+
+  public static void send(RoutingContext ctx, Problem problem) {
+    HttpServerResponse resp = ctx.response();
+    if (resp.headWritten()) {
+      resp.reset(); // a stream was already under way: the only honest signal left is to cut it
+      return;
+    }
+    JsonObject body = new JsonObject()
+        .put("type", "https://atrium.dev/problems/" + problem.code().replace('_', '-'))
+        .put("title", title(problem.status()))
+        .put("status", problem.status())
+        .put("detail", problem.getMessage() == null ? title(problem.status()) : problem.getMessage())
+        .put("code", problem.code());
+    if (problem.errors() != null && !problem.errors().isEmpty()) {
+      body.put("errors", problem.errors());
+    }
+    String requestId = ctx.get(RequestLog.REQUEST_ID);
+    if (requestId != null) {
+      body.put("request_id", requestId);
+    }
+    resp.setStatusCode(problem.status()).putHeader("Content-Type", "application/problem+json");
+    if (problem.retryAfterSeconds() != null) {
+      resp.putHeader("Retry-After", Long.toString(problem.retryAfterSeconds()));
+    }
+    if (problem.status() == 401) {
+      resp.putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (problem.status() == 413) {
+      resp.putHeader("Connection", "close"); // the rest of an oversized body is not worth reading
+    }
+    resp.end(body.toBuffer());
+  }
+
+  static Problem toProblem(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof Problem p) {
+      return p;
+    }
+    if (failure instanceof HttpException he) {
+      if (he.getCause() instanceof Problem p) {
+        return p;
+      }
+      if (he.getCause() instanceof ValidatorException ve) {
+        return fromValidation(ve);
+      }
+      return byStatus(he.getStatusCode(), he.getPayload());
+    }
+    if (failure instanceof ValidatorException ve) {
+      return fromValidation(ve);
+    }
+    if (failure != null && failure.getCause() instanceof Problem p) {
+      return p;
+    }
+    if (failure == null) {
+      return byStatus(ctx.statusCode(), null);
+    }
+    LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    return Problem.of(500, "internal_error", "An unexpected error occurred");
+  }
+
+  static Problem byStatus(int status, String detail) {
+    return switch (status) {
+      case 400 -> Problem.of(400, "bad_request", detail == null ? "The request is malformed" : detail);
+      case 401 -> Problem.of(401, "not_authenticated", "Authentication is required");
+      case 403 -> Problem.of(403, "permission_denied", "You may not do this");
+      case 404 -> Problem.of(404, "route_not_found", "No such route");
+      case 405 -> Problem.of(405, "method_not_allowed", "This route does not accept that method");
+      case 413 -> Problem.of(413, "payload_too_large", "The request body is too large");
+      case 415 -> Problem.of(415, "unsupported_media_type", "Unsupported content type");
+      case -1, 500 -> Problem.of(500, "internal_error", "An unexpected error occurred");
+      default -> Problem.of(status, "http_" + status, title(status));
+    };
+  }
+
+  static Problem fromValidation(ValidatorException ve) {
+    String message = ve.getMessage() == null ? "" : ve.getMessage();
+    if (ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
+      return Problem.of(415, "unsupported_media_type", "The request body must be application/json");
+    }
+    if (ve.type() == ValidatorErrorType.ILLEGAL_VALUE && message.contains("can't be decoded")) {
+      return Problem.of(400, "malformed_json", "The request body is not valid JSON");
+    }
+    Matcher param = PARAMETER.matcher(message);
+    String paramName = param.find() ? param.group(2) : null;
+    JsonArray errors = new JsonArray();
+    if (paramName != null) {
+      errors.add(Problem.entry(paramName, reason(message)));
+    } else if (ve instanceof SchemaValidationException sve && sve.getOutputUnit() != null) {
+      for (OutputUnit unit : leaves(sve.getOutputUnit())) {
+        errors.add(Problem.entry(field(unit), unit.getError()));
+      }
+    }
+    if (errors.isEmpty()) {
+      errors.add(Problem.entry(message.toLowerCase().contains("body") ? "body" : "request", message));
+    }
+    return Problem.validation("The request does not match the contract", errors);
+  }
+
+  private static List<OutputUnit> leaves(OutputUnit unit) {
+    List<OutputUnit> out = new ArrayList<>();
+    if (unit.getErrors() != null && !unit.getErrors().isEmpty()) {
+      for (OutputUnit child : unit.getErrors()) {
+        out.addAll(leaves(child));
+      }
+    } else if (unit.getError() != null) {
+      out.add(unit);
+    }
+    return dedupe(out);
+  }
+
+  /**
+   * One entry per field: the schema library reports a bad property several times over (the
+   * property, its parent's "does not match" and additionalProperties wrappers); keep the most
+   * specific message for each.
+   */
+  private static List<OutputUnit> dedupe(List<OutputUnit> units) {
+    java.util.Map<String, OutputUnit> byField = new java.util.LinkedHashMap<>();
+    for (OutputUnit u : units) {
+      OutputUnit previous = byField.get(field(u));
+      if (previous == null || generic(previous.getError()) && !generic(u.getError())) {
+        byField.put(field(u), u);
+      }
+    }
+    return new ArrayList<>(byField.values());
+  }
+
+  private static boolean generic(String error) {
+    return error == null || error.contains("does not match");
+  }
+
+  private static String field(OutputUnit unit) {
+    String location = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
+    String pointer = location.startsWith("#") ? location.substring(1) : location;
+    String error = unit.getError() == null ? "" : unit.getError();
+    Matcher required = REQUIRED.matcher(error);
+    if (required.find()) {
+      return pointer + "/" + required.group(1);
+    }
+    if (pointer.isEmpty()) {
+      Matcher property = PROPERTY.matcher(error);
+      if (property.find()) {
+        return "/" + property.group(1);
+      }
+    }
+    return pointer.isEmpty() ? "/" : pointer;
+  }
+
+  private static String reason(String message) {
+    int i = message.indexOf("Reason: ");
+    return i >= 0 ? message.substring(i + 8) : message;
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 413 -> "Payload Too Large";
+      case 415 -> "Unsupported Media Type";
+      case 416 -> "Range Not Satisfiable";
+      case 429 -> "Too Many Requests";
+      case 503 -> "Service Unavailable";
+      default -> status >= 500 ? "Internal Server Error" : "Error";
+    };
+  }
+}

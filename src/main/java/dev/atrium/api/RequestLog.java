@@ -1,0 +1,69 @@
+package dev.atrium.api;
+
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import net.logstash.logback.argument.StructuredArguments;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First handler of every request: takes the caller's X-Request-Id (when sane) or makes one,
+ * echoes it, resolves the client address, and writes one JSON access-log line when the
+ * response ends.
+ */
+public final class RequestLog implements PlatformHandler {
+  public static final String REQUEST_ID = "atrium.requestId";
+  private static final Logger ACCESS = LoggerFactory.getLogger("atrium.access");
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private final boolean trustProxy;
+
+  public RequestLog(boolean trustProxy) {
+    this.trustProxy = trustProxy;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.get(REQUEST_ID) != null) { // rerouted: already set up
+      ctx.next();
+      return;
+    }
+    long start = System.nanoTime();
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.put(ClientInfo.KEY, ClientInfo.resolve(ctx, trustProxy));
+    ctx.response().putHeader("X-Request-Id", id);
+    ctx.addBodyEndHandler(v -> log(ctx, id, start));
+    ctx.next();
+  }
+
+  private static void log(RoutingContext ctx, String id, long start) {
+    if (!ACCESS.isInfoEnabled()) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("request_id", id);
+    fields.put("method", ctx.request().method().name());
+    fields.put("route", routeOf(ctx));
+    fields.put("path", ctx.request().path());
+    fields.put("status", ctx.response().getStatusCode());
+    fields.put("duration_ms", Math.round((System.nanoTime() - start) / 10_000.0) / 100.0);
+    fields.put("user_id", ctx.user() == null ? null : ctx.user().subject());
+    ClientInfo client = ClientInfo.of(ctx);
+    fields.put("ip", client == null ? null : client.ip());
+    ACCESS.info("{} {} {}", fields.get("method"), fields.get("path"), fields.get("status"),
+        StructuredArguments.entries(fields));
+  }
+
+  private static String routeOf(RoutingContext ctx) {
+    Route route = ctx.currentRoute();
+    String path = route == null ? null : route.getPath();
+    return path == null ? "unmatched" : path;
+  }
+}

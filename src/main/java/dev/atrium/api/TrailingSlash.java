@@ -1,0 +1,19 @@
+package dev.atrium.api;
+
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+
+/** Serves {@code /api/auth/login/} as {@code /api/auth/login}: the existing client adds slashes. */
+public final class TrailingSlash implements PlatformHandler {
+  @Override
+  public void handle(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path.length() > 1 && path.endsWith("/")) {
+      String stripped = path.replaceAll("/+$", "");
+      String query = ctx.request().query();
+      ctx.reroute(ctx.request().method(), (stripped.isEmpty() ? "/" : stripped) + (query == null ? "" : "?" + query));
+      return;
+    }
+    ctx.next();
+  }
+}

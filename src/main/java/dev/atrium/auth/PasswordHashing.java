@@ -1,0 +1,122 @@
+package dev.atrium.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Argon2id password hashes in PHC string form, and verification of the Django
+ * {@code pbkdf2_sha256$...} hashes that imported users bring along. CPU-heavy and blocking:
+ * only the hashing worker pool calls it.
+ */
+public final class PasswordHashing {
+  /** OWASP's recommended Argon2id settings: 19 MiB, 2 passes, 1 lane. */
+  public static final int MEMORY_KIB = 19 * 1024;
+  public static final int ITERATIONS = 2;
+  public static final int PARALLELISM = 1;
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
+
+  private final SecureRandom random = new SecureRandom();
+
+  public record Verification(boolean valid, boolean needsRehash) {
+  }
+
+  public String hash(String password) {
+    byte[] salt = new byte[SALT_BYTES];
+    random.nextBytes(salt);
+    byte[] out = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+    return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM
+        + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
+  }
+
+  public Verification verify(String password, String encoded) {
+    if (encoded == null) {
+      return new Verification(false, false);
+    }
+    if (encoded.startsWith("$argon2id$")) {
+      return verifyArgon2(password, encoded);
+    }
+    if (encoded.startsWith("pbkdf2_sha256$")) {
+      return new Verification(verifyDjangoPbkdf2(password, encoded), true);
+    }
+    return new Verification(false, false);
+  }
+
+  /** True when the text is a hash this class can verify (used to accept pre-hashed imports). */
+  public static boolean isSupportedHash(String encoded) {
+    return encoded != null && (encoded.matches("\\$argon2id\\$v=19\\$m=\\d+,t=\\d+,p=\\d+\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+")
+        || encoded.matches("pbkdf2_sha256\\$\\d+\\$[^$]+\\$[A-Za-z0-9+/=]+"));
+  }
+
+  private Verification verifyArgon2(String password, String encoded) {
+    String[] parts = encoded.split("\\$");
+    // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
+    if (parts.length != 6 || !"v=19".equals(parts[2])) {
+      return new Verification(false, false);
+    }
+    int m = 0;
+    int t = 0;
+    int p = 0;
+    for (String kv : parts[3].split(",")) {
+      String[] pair = kv.split("=", 2);
+      if (pair.length != 2) {
+        return new Verification(false, false);
+      }
+      int v = Integer.parseInt(pair[1]);
+      switch (pair[0]) {
+        case "m" -> m = v;
+        case "t" -> t = v;
+        case "p" -> p = v;
+        default -> {
+          return new Verification(false, false);
+        }
+      }
+    }
+    byte[] salt = B64D.decode(parts[4]);
+    byte[] expected = B64D.decode(parts[5]);
+    byte[] actual = argon2(password, salt, m, t, p, expected.length);
+    boolean valid = MessageDigest.isEqual(expected, actual);
+    boolean weaker = m < MEMORY_KIB || t < ITERATIONS;
+    return new Verification(valid, valid && weaker);
+  }
+
+  private static boolean verifyDjangoPbkdf2(String password, String encoded) {
+    String[] parts = encoded.split("\\$", 4);
+    if (parts.length != 4) {
+      return false;
+    }
+    try {
+      int iterations = Integer.parseInt(parts[1]);
+      byte[] expected = B64D.decode(parts[3]);
+      PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), parts[2].getBytes(StandardCharsets.UTF_8),
+          iterations, expected.length * 8);
+      byte[] actual = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+      return MessageDigest.isEqual(expected, actual);
+    } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withSalt(salt)
+        .withMemoryAsKB(memoryKib)
+        .withIterations(iterations)
+        .withParallelism(parallelism)
+        .build();
+    Argon2BytesGenerator generator = new Argon2BytesGenerator();
+    generator.init(params);
+    byte[] out = new byte[length];
+    generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+    return out;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.atrium.auth;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL on sessions and refresh_tokens. Refresh tokens are stored only as SHA-256 digests. */
+public final class SessionRepository {
+  private final Pool pool;
+
+  public SessionRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** What presenting a refresh token found. */
+  public sealed interface Rotation {
+    record Rotated(Session session) implements Rotation {
+    }
+
+    /** The token was already spent: its whole session has now been revoked. */
+    record Reused(UUID userId, UUID sessionId) implements Rotation {
+    }
+
+    record Invalid() implements Rotation {
+    }
+  }
+
+  public Future<Session> create(UUID userId, byte[] tokenHash, Duration ttl, String ip, String userAgent) {
+    OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(ttl);
+    return pool.preparedQuery("""
+            WITH s AS (
+              INSERT INTO sessions (user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4) RETURNING *),
+            t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, $2 FROM s)
+            SELECT \s""" + Session.COLUMNS + " FROM s")
+        .execute(Tuple.of(userId, expires, ip, userAgent, io.vertx.core.buffer.Buffer.buffer(tokenHash)))
+        .map(rows -> Session.from(rows.iterator().next()));
+  }
+
+  /**
+   * Spends {@code presented} and stores {@code next} in its place, in one transaction holding
+   * the token's row lock, so two concurrent uses of one token cannot both succeed.
+   */
+  public Future<Rotation> rotate(byte[] presented, byte[] next, Duration ttl, String ip, String userAgent) {
+    return pool.withTransaction(conn -> conn.preparedQuery(
+            "SELECT t.used_at, t.expires_at AS token_expires, s.revoked_at, " + Session.COLUMNS
+                + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+                + " WHERE t.token_hash = $1 FOR UPDATE OF t, s")
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(presented)))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(new Rotation.Invalid());
+          }
+          Row r = rows.iterator().next();
+          Session s = Session.from(r);
+          OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+          if (r.getOffsetDateTime("revoked_at") != null || r.getOffsetDateTime("token_expires").isBefore(now)) {
+            return Future.succeededFuture(new Rotation.Invalid());
+          }
+          if (r.getOffsetDateTime("used_at") != null) {
+            return revoke(conn, s.id()).map(v -> new Rotation.Reused(s.userId(), s.id()));
+          }
+          return spendAndReplace(conn, s, presented, next, now.plus(ttl), ip, userAgent);
+        }));
+  }
+
+  private Future<Rotation> spendAndReplace(SqlConnection conn, Session s, byte[] presented, byte[] next,
+                                           OffsetDateTime expires, String ip, String userAgent) {
+    return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1")
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(presented)))
+        .compose(v -> conn.preparedQuery("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
+            .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(next), s.id(), expires)))
+        .compose(v -> conn.preparedQuery("UPDATE sessions s SET last_used_at = now(), expires_at = $2, ip = $3,"
+                + " user_agent = $4 WHERE id = $1 RETURNING " + Session.COLUMNS)
+            .execute(Tuple.of(s.id(), expires, ip, userAgent)))
+        .map(rows -> new Rotation.Rotated(Session.from(rows.iterator().next())));
+  }
+
+  private Future<Void> revoke(SqlConnection conn, UUID sessionId) {
+    return conn.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+        .execute(Tuple.of(sessionId)).mapEmpty();
+  }
+
+  /** The session a refresh token belongs to, if it is still live. */
+  public Future<Optional<Session>> findLiveByToken(byte[] tokenHash) {
+    return pool.preparedQuery("SELECT " + Session.COLUMNS + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+            + " WHERE t.token_hash = $1 AND s.revoked_at IS NULL")
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Session.from(rows.iterator().next())));
+  }
+
+  /** Revokes one of the user's live sessions; false when there is no such live session of theirs. */
+  public Future<Boolean> revoke(UUID userId, UUID sessionId) {
+    return pool.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+        .execute(Tuple.of(sessionId, userId))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Revokes every live session of the user except {@code keep} (may be null). */
+  public Future<Integer> revokeAll(UUID userId, UUID keep) {
+    return pool.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"
+            + " AND ($2::uuid IS NULL OR id <> $2)")
+        .execute(Tuple.of(userId, keep))
+        .map(RowSet::rowCount);
+  }
+
+  public Future<List<Session>> listLive(UUID userId) {
+    return pool.preparedQuery("SELECT " + Session.COLUMNS + " FROM sessions s WHERE s.user_id = $1"
+            + " AND s.revoked_at IS NULL AND s.expires_at > now() ORDER BY s.last_used_at DESC")
+        .execute(Tuple.of(userId))
+        .map(rows -> {
+          List<Session> list = new ArrayList<>();
+          rows.forEach(r -> list.add(Session.from(r)));
+          return list;
+        });
+  }
+
+  /** Housekeeping: drops sessions whose refresh tokens can no longer be used. */
+  public Future<Void> deleteExpired() {
+    return pool.query("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
+            + " OR revoked_at < now() - interval '1 day'").execute().mapEmpty();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.atrium.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every setting of a node, read once from the environment at start-up. Tests build one with
+ * {@link #fromEnv(Map)} over a map of overrides.
+ */
+public record AppConfig(
+    int httpPort,
+    String httpHost,
+    URI dbUrl,
+    int dbPoolSize,
+    String redisUrl,
+    String redisPrefix,
+    Path dataDir,
+    Optional<Path> jwtKeyFile,
+    Duration accessTtl,
+    Duration refreshTtl,
+    List<String> corsOrigins,
+    long maxFileSize,
+    long userQuota,
+    Duration signedUrlTtl,
+    int activityRetentionDays,
+    Optional<String> adminEmail,
+    Optional<String> adminPassword,
+    int apiInstances,
+    int hashWorkers,
+    int hashQueue,
+    int loginMaxFailures,
+    int loginMaxFailuresPerIp,
+    Duration loginWindow,
+    boolean trustProxy,
+    Duration shutdownGrace) {
+
+  public static AppConfig fromEnv(Map<String, String> env) {
+    Reader r = new Reader(env);
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new AppConfig(
+        r.integer("ATRIUM_HTTP_PORT", 8080, 0, 65535),
+        r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
+        r.get("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/atrium", AppConfig::dbUri),
+        r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
+        r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri),
+        r.string("ATRIUM_REDIS_PREFIX", "atrium:"),
+        r.get("ATRIUM_DATA_DIR", "./data", Path::of),
+        Optional.ofNullable(r.raw("ATRIUM_JWT_KEY_FILE")).map(Path::of),
+        r.get("ATRIUM_ACCESS_TTL", "1h", ValueParsers::duration),
+        r.get("ATRIUM_REFRESH_TTL", "7d", ValueParsers::duration),
+        r.get("ATRIUM_CORS_ORIGINS", "http://localhost:3000,http://localhost:8080", AppConfig::origins),
+        r.get("ATRIUM_MAX_FILE_SIZE", "100MB", ValueParsers::bytes),
+        r.get("ATRIUM_USER_QUOTA", "10GB", ValueParsers::bytes),
+        r.get("ATRIUM_SIGNED_URL_TTL", "15m", ValueParsers::duration),
+        r.integer("ATRIUM_ACTIVITY_RETENTION_DAYS", 365, 1, 36500),
+        Optional.ofNullable(r.raw("ATRIUM_ADMIN_EMAIL")),
+        Optional.ofNullable(r.raw("ATRIUM_ADMIN_PASSWORD")),
+        r.integer("ATRIUM_API_INSTANCES", cores, 1, 256),
+        r.integer("ATRIUM_HASH_WORKERS", cores, 1, 256),
+        r.integer("ATRIUM_HASH_QUEUE", 64, 0, 100_000),
+        r.integer("ATRIUM_LOGIN_MAX_FAILURES", 5, 1, 1000),
+        r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", 5, 1, 1_000_000),
+        r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
+        r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
+        r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration));
+  }
+
+  /** The database name in the URL path. */
+  public String dbName() {
+    return dbUrl.getPath().substring(1);
+  }
+
+  private static URI dbUri(String text) {
+    URI uri = URI.create(text.startsWith("jdbc:") ? text.substring(5) : text);
+    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("expected postgresql://user@host:port/database, got '" + text + "'");
+    }
+    if (uri.getHost() == null || uri.getPath() == null || uri.getPath().length() < 2) {
+      throw new IllegalArgumentException("needs a host and a database name, got '" + text + "'");
+    }
+    return uri;
+  }
+
+  private static String redisUri(String text) {
+    URI uri = URI.create(text);
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("expected redis://host:port/db, got '" + text + "'");
+    }
+    return text;
+  }
+
+  private static List<String> origins(String text) {
+    List<String> list = Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String origin : list) {
+      if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+        throw new IllegalArgumentException("'" + origin + "' is not an origin such as https://app.example.com");
+      }
+    }
+    return list;
+  }
+
+  private static boolean bool(String text) {
+    return switch (text.trim().toLowerCase()) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+    };
+  }
+
+  /** Reads variables and turns every parse failure into a {@link ConfigException} naming the variable. */
+  private record Reader(Map<String, String> env) {
+    String raw(String name) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    String string(String name, String fallback) {
+      String v = raw(name);
+      return v == null ? fallback : v;
+    }
+
+    <T> T get(String name, String fallback, Function<String, T> parser) {
+      try {
+        return parser.apply(string(name, fallback));
+      } catch (RuntimeException e) {
+        throw new ConfigException(name, e.getMessage());
+      }
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+      int value = get(name, Integer.toString(fallback), s -> {
+        try {
+          return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("expected a whole number, got '" + s + "'");
+        }
+      });
+      if (value < min || value > max) {
+        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+  }
+}

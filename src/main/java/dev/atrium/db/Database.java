@@ -1,0 +1,123 @@
+package dev.atrium.db;
+
+import dev.atrium.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the database when it is missing, applies the Flyway migrations, and builds the
+ * reactive pool. The first two are blocking JDBC work and run once at start-up on a worker.
+ */
+public final class Database {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final AppConfig config;
+
+  public Database(AppConfig config) {
+    this.config = config;
+  }
+
+  /** Blocking: call from a worker thread or main, never from an event loop. */
+  public void prepareBlocking() throws SQLException {
+    createIfMissing();
+    var result = Flyway.configure()
+        .dataSource(jdbcUrl(config.dbName()), user(), password())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    if (result.migrationsExecuted > 0) {
+      LOG.info("Applied {} migration(s); schema now at version {}", result.migrationsExecuted, result.targetSchemaVersion);
+    }
+  }
+
+  public Pool createPool(Vertx vertx) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("atrium-pg").setMaxWaitQueueSize(4096))
+        .connectingTo(connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  public PgConnectOptions connectOptions() {
+    URI u = config.dbUrl();
+    PgConnectOptions options = new PgConnectOptions()
+        .setHost(u.getHost())
+        .setPort(u.getPort() > 0 ? u.getPort() : 5432)
+        .setDatabase(config.dbName())
+        .setUser(user())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256);
+    String password = password();
+    if (password != null) {
+      options.setPassword(password);
+    }
+    return options;
+  }
+
+  private void createIfMissing() throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), props());
+         PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, config.dbName());
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (Statement create = c.createStatement()) {
+        create.execute("CREATE DATABASE \"" + config.dbName().replace("\"", "\"\"") + "\"");
+        LOG.info("Created database {}", config.dbName());
+      } catch (SQLException e) {
+        if (!"42P04".equals(e.getSQLState())) { // created concurrently by another node: fine
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Properties props() {
+    Properties p = new Properties();
+    p.setProperty("user", user());
+    if (password() != null) {
+      p.setProperty("password", password());
+    }
+    return p;
+  }
+
+  private String jdbcUrl(String database) {
+    URI u = config.dbUrl();
+    return "jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432) + "/" + database;
+  }
+
+  private String user() {
+    String info = config.dbUrl().getUserInfo();
+    if (info == null) {
+      return "postgres";
+    }
+    return decode(info.contains(":") ? info.substring(0, info.indexOf(':')) : info);
+  }
+
+  private String password() {
+    String info = config.dbUrl().getUserInfo();
+    return info != null && info.contains(":") ? decode(info.substring(info.indexOf(':') + 1)) : null;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+}

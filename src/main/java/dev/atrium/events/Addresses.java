@@ -1,0 +1,24 @@
+package dev.atrium.events;
+
+/**
+ * Every event-bus address Atrium uses, in one place. Domain events are published (fan-out);
+ * the {@code atrium.auth.password.*} addresses are request-reply to the hashing pool.
+ */
+public final class Addresses {
+  /** {@link UserRegistered}: a new account exists. */
+  public static final String USER_REGISTERED = "user.registered";
+  /** {@link UserLogin}: a successful login. */
+  public static final String USER_LOGIN = "user.login";
+  /** {@link UserLogout}: one session ended, or all of a user's sessions. */
+  public static final String USER_LOGOUT = "user.logout";
+  /** {@link AccessChanged}: a user's tokens, sessions or permissions changed; caches drop that user. */
+  public static final String ACCESS_CHANGED = "atrium.access.changed";
+
+  /** Request {@code {password}} → reply {@code {hash}}; fails 503 when the pool is saturated. */
+  public static final String PASSWORD_HASH = "atrium.auth.password.hash";
+  /** Request {@code {password, hash}} → reply {@code {valid, rehash}}; fails 503 when saturated. */
+  public static final String PASSWORD_VERIFY = "atrium.auth.password.verify";
+
+  private Addresses() {
+  }
+}

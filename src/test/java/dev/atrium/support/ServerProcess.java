@@ -1,0 +1,119 @@
+package dev.atrium.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Atrium in its own JVM, started the way operators start it (main class, environment
+ * variables), for what an in-process node cannot show: a small heap (-Xmx), SIGTERM handling
+ * and the exit code. Reuses a {@link TestServer}'s environment so both see the same database.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  private final int port;
+
+  private ServerProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          output.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "server-process-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts a JVM with the given options and environment; returns once it logs that it is ready. */
+  public static ServerProcess start(Map<String, String> env, List<String> jvmOptions) {
+    int port = TestServer.freePort();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.javaBin());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.atrium.Atrium");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    pb.environment().put("ATRIUM_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("ATRIUM_HTTP_HOST", "127.0.0.1");
+    pb.environment().put("ATRIUM_ACCESS_LOG", "WARN");
+    try {
+      ServerProcess sp = new ServerProcess(pb.start(), port);
+      Poll.until(Duration.ofSeconds(60), "the server process logs that it is ready",
+          () -> sp.logged("Atrium ready") || !sp.process.isAlive());
+      if (!sp.process.isAlive()) {
+        throw new IllegalStateException("server process exited: " + String.join("\n", sp.output));
+      }
+      return sp;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public boolean logged(String text) {
+    synchronized (output) {
+      return output.stream().anyMatch(l -> l.contains(text));
+    }
+  }
+
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
+  public Http http() {
+    return new Http("http://127.0.0.1:" + port);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Sends SIGTERM and waits for the exit code. */
+  public int terminate(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("server did not stop within " + timeout);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private static final class Path {
+    static String javaBin() {
+      return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+  }
+}

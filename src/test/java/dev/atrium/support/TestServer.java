@@ -1,0 +1,189 @@
+package dev.atrium.support;
+
+import dev.atrium.Application;
+import dev.atrium.config.AppConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Atrium node for a test class: its own freshly created PostgreSQL database, its own
+ * Redis key prefix, its own data directory, on a free port. {@link #join()} starts another
+ * node on the same database and Redis (a second node behind the same gateway).
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String ADMIN_EMAIL = "admin@atrium.test";
+  public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
+
+  private final Map<String, String> env;
+  private final String database;
+  private final boolean ownsDatabase;
+  private Application app;
+
+  private TestServer(Map<String, String> env, String database, boolean ownsDatabase) {
+    this.env = env;
+    this.database = database;
+    this.ownsDatabase = ownsDatabase;
+  }
+
+  /** Starts a node on a new database named after the test class. */
+  public static TestServer start(Class<?> testClass) {
+    return start(testClass, Map.of());
+  }
+
+  public static TestServer start(Class<?> testClass, Map<String, String> overrides) {
+    String database = ("t_" + testClass.getSimpleName() + "_" + UUID.randomUUID().toString().substring(0, 8))
+        .toLowerCase(Locale.ROOT);
+    Map<String, String> env = new HashMap<>();
+    env.put("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/" + database);
+    env.put("ATRIUM_REDIS_PREFIX", "atrium-test:" + database + ":");
+    env.put("ATRIUM_DATA_DIR", tempDir(database).toString());
+    env.put("ATRIUM_ADMIN_EMAIL", ADMIN_EMAIL);
+    env.put("ATRIUM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.put("ATRIUM_API_INSTANCES", "2");
+    env.put("ATRIUM_HASH_WORKERS", "2");
+    // Every test client comes from 127.0.0.1; tests that check the per-IP limit set a low one
+    // and send X-Forwarded-For.
+    env.put("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", "100000");
+    env.put("ATRIUM_TRUST_PROXY", "true");
+    env.put("ATRIUM_SHUTDOWN_GRACE", "2s");
+    env.putAll(overrides);
+    return new TestServer(env, database, true).boot();
+  }
+
+  /** Another node on the same database, Redis prefix and data directory, on its own port. */
+  public TestServer join() {
+    return new TestServer(new HashMap<>(env), database, false).boot();
+  }
+
+  /** Stops and starts this node again on the same port, database and data directory. */
+  public TestServer restart() {
+    stopNode();
+    app = new Application(AppConfig.fromEnv(env));
+    await(app.start());
+    return this;
+  }
+
+  private TestServer boot() {
+    env.put("ATRIUM_HTTP_HOST", "127.0.0.1");
+    env.put("ATRIUM_HTTP_PORT", Integer.toString(freePort()));
+    app = new Application(AppConfig.fromEnv(env));
+    await(app.start());
+    return this;
+  }
+
+  public int port() {
+    return Integer.parseInt(env.get("ATRIUM_HTTP_PORT"));
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Http http() {
+    return new Http(baseUrl());
+  }
+
+  public String database() {
+    return database;
+  }
+
+  public Map<String, String> env() {
+    return Map.copyOf(env);
+  }
+
+  public Application application() {
+    return app;
+  }
+
+  public Path dataDir() {
+    return Path.of(env.get("ATRIUM_DATA_DIR"));
+  }
+
+  /** Runs a query on this node's database and returns the rows, for asserting what was stored. */
+  public List<Map<String, Object>> sql(String query, Object... params) {
+    try (Connection c = DriverManager.getConnection(PG + database, "postgres", null);
+         PreparedStatement st = c.prepareStatement(query)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      List<Map<String, Object>> rows = new ArrayList<>();
+      if (st.execute()) {
+        try (ResultSet rs = st.getResultSet()) {
+          ResultSetMetaData md = rs.getMetaData();
+          while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+              row.put(md.getColumnLabel(i), rs.getObject(i));
+            }
+            rows.add(row);
+          }
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void stopNode() {
+    if (app != null) {
+      await(app.stop());
+      app = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stopNode();
+    if (ownsDatabase) {
+      try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", null);
+           Statement st = c.createStatement()) {
+        st.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not start or stop: " + e.getMessage(), e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Path tempDir(String name) {
+    try {
+      return Files.createTempDirectory("atrium-" + name);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
