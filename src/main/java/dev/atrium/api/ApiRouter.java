@@ -15,6 +15,9 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestValidator;
+import dev.atrium.platform.Module;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +46,28 @@ public final class ApiRouter {
     this.trustProxy = trustProxy;
   }
 
-  public Future<Router> build(Map<String, Handler<RoutingContext>> operations) {
+  public Future<Router> build(List<Module> modules) {
+    Map<String, Handler<RoutingContext>> operations = new HashMap<>();
+    Set<String> streaming = new HashSet<>();
+    for (Module module : modules) {
+      module.operations().forEach((id, handler) -> {
+        if (operations.putIfAbsent(id, handler) != null) {
+          throw new IllegalStateException("Operation " + id + " is bound twice");
+        }
+      });
+      streaming.addAll(module.streamingOperations());
+    }
     return ContractLoader.load(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-      BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+      BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+      // Streaming operations read multipart bodies themselves, chunk by chunk.
+      Handler<RoutingContext> body = ctx -> {
+        if (isMultipart(ctx)) {
+          ctx.next();
+        } else {
+          bodyHandler.handle(ctx);
+        }
+      };
       builder.rootHandler(new TrailingSlash())
           .rootHandler(new RequestLog(trustProxy))
           .rootHandler(new SecurityHeaders())
@@ -66,17 +87,24 @@ public final class ApiRouter {
         if (guard != null) {
           route.addHandler(guard);
         }
-        route.addHandler(validation.forOperation(route.getOperation()));
+        if (!streaming.contains(operationId)) {
+          route.addHandler(validation.forOperation(route.getOperation()));
+        }
         route.addHandler(handler);
       }
       Router router = builder.createRouter();
-      OpsHandlers.mountDocs(router);
+      modules.forEach(m -> m.mount(router));
       router.route().failureHandler(ProblemHandler::handle);
       router.errorHandler(404, ProblemHandler::handle);
       router.errorHandler(405, ProblemHandler::handle);
       router.errorHandler(500, ProblemHandler::handle);
       return router;
     });
+  }
+
+  private static boolean isMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
   }
 
   private CorsHandler cors() {

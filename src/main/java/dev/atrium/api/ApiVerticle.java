@@ -1,15 +1,13 @@
 package dev.atrium.api;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.RoutingContext;
+import dev.atrium.platform.Module;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * One HTTP server instance per event loop, all sharing the port. Start-up fails if the
@@ -18,16 +16,15 @@ import java.util.function.Function;
  */
 public final class ApiVerticle extends VerticleBase {
   private final ApiRouter router;
-  private final Function<io.vertx.core.Vertx, Map<String, Handler<RoutingContext>>> operations;
+  private final List<Module> modules;
   private final String host;
   private final int port;
   private final Duration grace;
   private HttpServer server;
 
-  public ApiVerticle(ApiRouter router, Function<io.vertx.core.Vertx, Map<String, Handler<RoutingContext>>> operations,
-                     String host, int port, Duration grace) {
+  public ApiVerticle(ApiRouter router, List<Module> modules, String host, int port, Duration grace) {
     this.router = router;
-    this.operations = operations;
+    this.modules = modules;
     this.host = host;
     this.port = port;
     this.grace = grace;
@@ -35,7 +32,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return router.build(operations.apply(vertx))
+    return router.build(modules)
         .compose(r -> {
           server = vertx.createHttpServer(new HttpServerOptions()
               .setCompressionSupported(true)

@@ -14,6 +14,14 @@ public final class Addresses {
   /** {@link AccessChanged}: a user's tokens, sessions or permissions changed; caches drop that user. */
   public static final String ACCESS_CHANGED = "atrium.access.changed";
 
+  // users, rbac, audit
+
+  // analytics
+
+  // files
+
+  // notifications and push
+
   /** Request {@code {password}} → reply {@code {hash}}; fails 503 when the pool is saturated. */
   public static final String PASSWORD_HASH = "atrium.auth.password.hash";
   /** Request {@code {password, hash}} → reply {@code {valid, rehash}}; fails 503 when saturated. */
