@@ -17,10 +17,18 @@ public final class Addresses {
   // users, rbac, audit
 
   // analytics
+  /** A dashboard snapshot (the JSON of GET /api/analytics/real-time-dashboard), every 2 s. */
+  public static final String DASHBOARD_SNAPSHOT = "analytics.dashboard";
 
   // files
+  /** {@link FileUploaded}: a file's bytes are stored and recorded; processing may start. */
+  public static final String FILE_UPLOADED = "file.uploaded";
+  /** {@link FileProcessed}: after-upload processing ended ({@code ready} or {@code failed}). */
+  public static final String FILE_PROCESSED = "file.processed";
 
   // notifications and push
+  /** {@link NotificationCreated}: a notification was stored for a user; push delivers it. */
+  public static final String NOTIFICATION_CREATED = "notification.created";
 
   /** Request {@code {password}} → reply {@code {hash}}; fails 503 when the pool is saturated. */
   public static final String PASSWORD_HASH = "atrium.auth.password.hash";
