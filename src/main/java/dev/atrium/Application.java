@@ -12,6 +12,7 @@ import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -39,6 +40,7 @@ public final class Application {
   private final String registryName = "atrium-" + nodeId;
   private final List<Module> modules = new ArrayList<>();
   private Vertx vertx;
+  private String apiDeployment;
 
   public Application(AppConfig config) {
     this.config = config;
@@ -59,7 +61,7 @@ public final class Application {
 
   private Future<Void> deploy(Database database, JwtKeys keys) {
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(16).setMaxPoolWaiting(4096));
+        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis"));
     Platform platform = new Platform(config, vertx, database.createPool(vertx), redis,
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()),
         BackendRegistries.getNow(registryName), nodeId);
@@ -86,6 +88,7 @@ public final class Application {
         .compose(v -> vertx.deployVerticle(
             () -> new ApiVerticle(router, modules, config.httpHost(), config.httpPort(), config.shutdownGrace()),
             new DeploymentOptions().setInstances(config.apiInstances())))
+        .onSuccess(id -> apiDeployment = id)
         .mapEmpty();
   }
 
@@ -94,11 +97,18 @@ public final class Application {
     if (vertx == null) {
       return Future.succeededFuture();
     }
-    Future<Void> stopped = Future.succeededFuture();
+    // The HTTP servers go first: they drain requests in flight, which still need every module.
+    Future<Void> stopped = apiDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(apiDeployment).otherwiseEmpty();
     for (Module module : modules) {
       stopped = stopped.compose(v -> module.stop().otherwiseEmpty());
     }
-    return stopped.transform(ar -> vertx.close());
+    // Closing Vert.x from one of its own event loops would leave the completion with no thread
+    // to run on; a plain thread closes it and completes a promise bound to no context.
+    Promise<Void> closed = Promise.promise();
+    Vertx closing = vertx;
+    stopped.onComplete(ar -> new Thread(() -> closing.close().onComplete(closed), "atrium-close").start());
+    return closed.future();
   }
 
   public AppConfig config() {
@@ -114,7 +124,7 @@ public final class Application {
         .setEnabled(true)
         .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
         .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME));
   }
 }

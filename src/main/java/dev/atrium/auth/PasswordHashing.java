@@ -42,7 +42,11 @@ public final class PasswordHashing {
       return new Verification(false, false);
     }
     if (encoded.startsWith("$argon2id$")) {
-      return verifyArgon2(password, encoded);
+      try {
+        return verifyArgon2(password, encoded);
+      } catch (IllegalArgumentException malformed) {
+        return new Verification(false, false);
+      }
     }
     if (encoded.startsWith("pbkdf2_sha256$")) {
       return new Verification(verifyDjangoPbkdf2(password, encoded), true);
@@ -79,6 +83,11 @@ public final class PasswordHashing {
           return new Verification(false, false);
         }
       }
+    }
+    // Refuse parameters no sane hash uses: an imported hash must not make the server burn
+    // gigabytes or minutes on one login.
+    if (m < 1024 || m > 1024 * 1024 || t < 1 || t > 16 || p < 1 || p > 16) {
+      return new Verification(false, false);
     }
     byte[] salt = B64D.decode(parts[4]);
     byte[] expected = B64D.decode(parts[5]);

@@ -44,6 +44,7 @@ public final class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.javaBin());
     cmd.addAll(jvmOptions);
+    cmd.add("-Dlogback.configurationFile=logback.xml"); // production logging, not the tests' quiet one
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.atrium.Atrium");
@@ -63,6 +64,32 @@ public final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Runs the node until it exits by itself (it is expected to refuse to start); returns exit code and output. */
+  public static Exit runToExit(Map<String, String> env, Duration timeout) {
+    List<String> cmd = List.of(Path.javaBin(), "-Dlogback.configurationFile=logback.xml", "-cp",
+        System.getProperty("java.class.path"), "dev.atrium.Atrium");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    try {
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("node did not exit within " + timeout + ": " + out);
+      }
+      return new Exit(p.exitValue(), out);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** How a process ended. */
+  public record Exit(int code, String output) {
   }
 
   public boolean logged(String text) {

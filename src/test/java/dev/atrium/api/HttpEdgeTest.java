@@ -1,0 +1,218 @@
+package dev.atrium.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Http;
+import dev.atrium.support.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP edge: problem+json for every kind of bad request, ids, CORS, headers, ops routes. */
+class HttpEdgeTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(HttpEdgeTest.class);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static Set<String> fields(Http.Res res) {
+    JsonArray errors = res.json().getJsonArray("errors");
+    return errors.stream().map(e -> ((JsonObject) e).getString("field")).collect(Collectors.toSet());
+  }
+
+  private static void assertProblem(Http.Res res, int status, String code) {
+    assertEquals(status, res.status(), res::toString);
+    assertEquals("application/problem+json", res.header("Content-Type").orElse(""));
+    JsonObject body = res.json();
+    assertEquals(code, body.getString("code"));
+    assertEquals(status, body.getInteger("status"));
+    for (String member : List.of("type", "title", "detail")) {
+      assertTrue(body.getString(member) != null && !body.getString(member).isBlank(), member + " in " + body);
+    }
+    assertTrue(!res.body().contains("Exception") && !res.body().contains("\tat "), "no stack trace: " + res.body());
+  }
+
+  @Test
+  @DisplayName("missing fields, wrong types and unknown fields give 400 validation_failed with one entry per bad field")
+  void validation() {
+    Http.Res missing = server.http().post("/api/auth/register", new JsonObject().put("email", "a@b.co"));
+    assertProblem(missing, 400, "validation_failed");
+    assertEquals(Set.of("/username", "/password"), fields(missing));
+
+    Http.Res types = server.http().post("/api/auth/login", new JsonObject().put("email", 42).put("password", true));
+    assertProblem(types, 400, "validation_failed");
+    assertEquals(Set.of("/email", "/password"), fields(types));
+
+    Http.Res unknown = server.http().post("/api/auth/login",
+        new JsonObject().put("email", "a@b.co").put("password", "x").put("is_superuser", true));
+    assertProblem(unknown, 400, "validation_failed");
+    assertEquals(Set.of("/is_superuser"), fields(unknown));
+
+    Http.Res arrayBody = server.http().send("POST", "/api/auth/login", "[1,2]", "application/json");
+    assertProblem(arrayBody, 400, "validation_failed");
+  }
+
+  @Test
+  @DisplayName("malformed JSON is 400 malformed_json and a non-JSON content type is 415 unsupported_media_type")
+  void malformedAndContentType() {
+    assertProblem(server.http().send("POST", "/api/auth/login", "{\"email\": ", "application/json"), 400, "malformed_json");
+    assertProblem(server.http().send("POST", "/api/auth/login", "email=a&password=b", "application/x-www-form-urlencoded"),
+        415, "unsupported_media_type");
+    assertProblem(server.http().send("POST", "/api/auth/login", "hello", "text/plain"), 415, "unsupported_media_type");
+  }
+
+  @Test
+  @DisplayName("a JSON body over 1 MB is refused with 413 payload_too_large before it is read")
+  void oversizedBody() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /api/auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + (2 * 1024 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write("{\"email\":\"".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String response = readResponse(socket.getInputStream());
+      assertTrue(response.startsWith("HTTP/1.1 413"), response);
+      assertTrue(response.contains("application/problem+json"), response);
+      assertTrue(response.contains("\"code\":\"payload_too_large\""), response);
+    }
+    assertEquals(0L, server.sql("SELECT count(*) AS n FROM users WHERE NOT is_superuser").get(0).get("n"));
+  }
+
+  @Test
+  @DisplayName("an unknown route is 404 route_not_found and a wrong method 405 method_not_allowed, as problem+json")
+  void unknownRouteAndMethod() {
+    assertProblem(server.http().get("/api/nothing/here"), 404, "route_not_found");
+    assertProblem(server.http().delete("/api/auth/login"), 405, "method_not_allowed");
+    assertProblem(server.http().get("/api/auth/register"), 405, "method_not_allowed");
+  }
+
+  @Test
+  @DisplayName("paths with a trailing slash are served like the bare path, query string included")
+  void trailingSlash() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "slash");
+    Http.Res login = server.http().post("/api/auth/login/",
+        new JsonObject().put("email", a.email()).put("password", Accounts.PASSWORD));
+    assertEquals(200, login.status(), login::toString);
+    assertEquals(200, a.http(server).get("/api/auth/me/").status());
+    Http.Res cookie = server.http().post("/api/auth/login/?cookie=true",
+        new JsonObject().put("email", a.email()).put("password", Accounts.PASSWORD));
+    assertTrue(cookie.header("Set-Cookie").isPresent());
+    assertEquals(404, a.http(server).delete("/api/auth/sessions/00000000-0000-0000-0000-000000000000/").status());
+  }
+
+  @Test
+  @DisplayName("X-Request-Id is echoed when given, made when absent or unsafe, and appears in problem bodies")
+  void requestId() {
+    Http.Res echoed = server.http().with("X-Request-Id", "trace-123.abc").get("/health/live");
+    assertEquals("trace-123.abc", echoed.header("X-Request-Id").orElse(""));
+    Http.Res made = server.http().get("/health/live");
+    assertTrue(made.header("X-Request-Id").orElse("").length() >= 16);
+    Http.Res unsafe = server.http().with("X-Request-Id", "bad id\"<script>").get("/health/live");
+    assertNotEquals("bad id\"<script>", unsafe.header("X-Request-Id").orElse(""));
+    Http.Res problem = server.http().with("X-Request-Id", "trace-404").get("/nowhere");
+    assertEquals("trace-404", problem.json().getString("request_id"));
+  }
+
+  @Test
+  @DisplayName("CORS preflight from a configured origin is answered; other origins get no CORS grant")
+  void cors() {
+    Http.Res preflight = server.http().with("Origin", "http://localhost:3000")
+        .with("Access-Control-Request-Method", "POST").with("Access-Control-Request-Headers", "content-type,authorization")
+        .send("OPTIONS", "/api/auth/login", (String) null, null);
+    assertTrue(preflight.status() == 200 || preflight.status() == 204, preflight::toString);
+    assertEquals("http://localhost:3000", preflight.header("Access-Control-Allow-Origin").orElse(""));
+    assertTrue(preflight.header("Access-Control-Allow-Methods").orElse("").contains("POST"));
+    assertTrue(preflight.header("Access-Control-Allow-Headers").orElse("").toLowerCase().contains("authorization"));
+
+    Http.Res simple = server.http().with("Origin", "http://localhost:3000").get("/health/live");
+    assertEquals("http://localhost:3000", simple.header("Access-Control-Allow-Origin").orElse(""));
+    Http.Res foreign = server.http().with("Origin", "https://evil.example").get("/health/live");
+    assertTrue(foreign.header("Access-Control-Allow-Origin").isEmpty(), foreign.raw().headers().toString());
+  }
+
+  @Test
+  @DisplayName("security headers are on every response, errors included")
+  void securityHeaders() {
+    for (Http.Res res : List.of(server.http().get("/health/live"), server.http().get("/nowhere"),
+        server.http().post("/api/auth/login", new JsonObject()))) {
+      assertEquals("nosniff", res.header("X-Content-Type-Options").orElse(""), res::toString);
+      assertEquals("DENY", res.header("X-Frame-Options").orElse(""));
+      assertTrue(res.header("Content-Security-Policy").isPresent());
+      assertTrue(res.header("Referrer-Policy").isPresent());
+    }
+  }
+
+  @Test
+  @DisplayName("/metrics counts requests under their route template, with latency histograms and pool metrics")
+  void metrics() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "metrics");
+    a.http(server).delete("/api/auth/sessions/11111111-1111-1111-1111-111111111111");
+    String text = server.http().get("/metrics").body();
+    assertTrue(text.contains("vertx_http_server_requests_total{code=\"404\",method=\"DELETE\",route=\"/api/auth/sessions/:id\"}"),
+        () -> text.lines().filter(l -> l.startsWith("vertx_http_server_requests_total")).collect(Collectors.joining("\n")));
+    assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket"), "latency histogram");
+    assertTrue(text.contains("vertx_pool_in_use{pool_name=\"atrium-pg\",pool_type=\"sql\"}"), "pg pool");
+    assertTrue(text.contains("atrium_password_pool_in_flight"), "password pool");
+  }
+
+  @Test
+  @DisplayName("/health/live is up, /health/ready names PostgreSQL and Redis as up, /openapi.yaml and /docs are served")
+  void opsRoutes() {
+    assertEquals("UP", server.http().get("/health/live").json().getString("status"));
+    Http.Res ready = server.http().get("/health/ready");
+    assertEquals(200, ready.status());
+    assertTrue(ready.body().contains("\"postgres\"") && ready.body().contains("\"redis\""), ready.body());
+    Http.Res contract = server.http().get("/openapi.yaml");
+    assertEquals(200, contract.status());
+    assertTrue(contract.body().startsWith("openapi: 3.1"));
+    assertTrue(contract.body().contains("application/problem+json"), "the served contract is the original file");
+    assertEquals(302, server.http().get("/docs").status());
+    Http.Res page = server.http().get("/docs/index.html");
+    assertEquals(200, page.status());
+    assertTrue(page.body().contains("swagger-ui"), page.body());
+    assertTrue(server.http().get("/docs/swagger-initializer.js").body().contains("/openapi.yaml"));
+    assertEquals(200, server.http().get("/docs/swagger-ui-bundle.js").status());
+  }
+
+  private static String readResponse(InputStream in) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] chunk = new byte[4096];
+    int n;
+    socketLoop:
+    while ((n = in.read(chunk)) > 0) {
+      buf.write(chunk, 0, n);
+      String s = buf.toString(StandardCharsets.UTF_8);
+      int headerEnd = s.indexOf("\r\n\r\n");
+      if (headerEnd > 0) {
+        for (String line : s.substring(0, headerEnd).split("\r\n")) {
+          if (line.toLowerCase().startsWith("content-length:")
+              && s.length() - headerEnd - 4 >= Integer.parseInt(line.substring(15).trim())) {
+            break socketLoop;
+          }
+        }
+      }
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.atrium.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Http;
+import dev.atrium.support.Poll;
+import dev.atrium.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Tokens across restarts, across nodes, and at expiry. */
+class TokenLifecycleTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(TokenLifecycleTest.class, Map.of("ATRIUM_ACCESS_TTL", "3s"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  @DisplayName("a restart keeps access and refresh tokens valid: the signing key was generated into the data dir")
+  void restartKeepsTokens() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "restart");
+    assertTrue(Files.exists(server.dataDir().resolve("jwt-es256.pem")));
+    String kid = server.http().get("/.well-known/jwks.json").json().getJsonArray("keys").getJsonObject(0).getString("kid");
+    server.restart();
+    assertEquals(kid, server.http().get("/.well-known/jwks.json").json().getJsonArray("keys").getJsonObject(0).getString("kid"));
+    assertEquals(200, a.http(server).get("/api/auth/me").status());
+    assertEquals(200, server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", a.refresh())).status());
+  }
+
+  @Test
+  @DisplayName("logout-all on one node voids the token on another node within a second")
+  void voidAcrossNodes() {
+    try (TestServer other = server.join()) {
+      Accounts.Login a = Accounts.registerAndLogin(server, "nodes");
+      Http onOther = other.http().bearer(a.access());
+      assertEquals(200, onOther.get("/api/auth/me").status()); // cached as valid on the other node
+      assertEquals(204, a.http(server).post("/api/auth/logout-all", null).status());
+      Poll.until(Duration.ofSeconds(1), "the other node refuses the voided token",
+          () -> onOther.get("/api/auth/me").status() == 401);
+    }
+  }
+
+  @Test
+  @DisplayName("an access token stops working when it expires, and refresh gives a working one")
+  void expiry() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "expiry");
+    assertEquals(200, a.http(server).get("/api/auth/me").status());
+    Http.Res expired = Poll.value(Duration.ofSeconds(10), "the access token expires",
+        () -> a.http(server).get("/api/auth/me"), r -> r.status() == 401);
+    assertEquals("token_invalid", expired.code());
+    Http.Res refreshed = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", a.refresh()));
+    assertEquals(200, refreshed.status());
+    assertEquals(3, refreshed.json().getInteger("expires_in"));
+    assertEquals(200, server.http().bearer(refreshed.json().getString("access")).get("/api/auth/me").status());
+  }
+}

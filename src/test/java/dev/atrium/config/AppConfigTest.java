@@ -1,0 +1,60 @@
+package dev.atrium.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+  @Test
+  @DisplayName("with no variables set, the blueprint's defaults apply")
+  void defaults() {
+    AppConfig c = AppConfig.fromEnv(Map.of());
+    assertEquals(8080, c.httpPort());
+    assertEquals("atrium", c.dbName());
+    assertEquals("redis://127.0.0.1:6379/0", c.redisUrl());
+    assertEquals("atrium:", c.redisPrefix());
+    assertEquals(Duration.ofHours(1), c.accessTtl());
+    assertEquals(Duration.ofDays(7), c.refreshTtl());
+    assertEquals(List.of("http://localhost:3000", "http://localhost:8080"), c.corsOrigins());
+    assertEquals(100L * 1024 * 1024, c.maxFileSize());
+    assertEquals(Duration.ofMinutes(15), c.signedUrlTtl());
+    assertEquals(365, c.activityRetentionDays());
+  }
+
+  @Test
+  @DisplayName("values are parsed: durations, sizes, origins, booleans")
+  void parsing() {
+    AppConfig c = AppConfig.fromEnv(Map.of("ATRIUM_ACCESS_TTL", "90s", "ATRIUM_MAX_FILE_SIZE", "2GB",
+        "ATRIUM_CORS_ORIGINS", "https://app.example.com, http://localhost:5173", "ATRIUM_TRUST_PROXY", "yes",
+        "ATRIUM_DB_URL", "postgresql://app:s%40cret@db.internal:6543/prod"));
+    assertEquals(Duration.ofSeconds(90), c.accessTtl());
+    assertEquals(2L << 30, c.maxFileSize());
+    assertEquals(List.of("https://app.example.com", "http://localhost:5173"), c.corsOrigins());
+    assertTrue(c.trustProxy());
+    assertEquals("prod", c.dbName());
+  }
+
+  @Test
+  @DisplayName("a bad value fails with a message that names the variable and what is wrong")
+  void badValues() {
+    Map<String, String> cases = Map.of(
+        "ATRIUM_HTTP_PORT", "eighty",
+        "ATRIUM_ACCESS_TTL", "1 hour",
+        "ATRIUM_MAX_FILE_SIZE", "lots",
+        "ATRIUM_DB_URL", "mysql://x/y",
+        "ATRIUM_REDIS_URL", "localhost:6379",
+        "ATRIUM_CORS_ORIGINS", "not a url",
+        "ATRIUM_TRUST_PROXY", "maybe",
+        "ATRIUM_HASH_WORKERS", "0");
+    cases.forEach((name, value) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(name, value)), name);
+      assertTrue(e.getMessage().startsWith(name + ": "), e.getMessage());
+    });
+  }
+}
