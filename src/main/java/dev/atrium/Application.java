@@ -54,7 +54,8 @@ public final class Application {
       return JwtKeys.load(config.jwtKeyFile().orElse(null), config.dataDir());
     });
     return keys.compose(k -> deploy(database, k))
-        .onSuccess(v -> LOG.info("Atrium ready on port {}", config.httpPort()))
+        .onSuccess(v -> LOG.info("Atrium ready on port {} ({} ms after the JVM started)", config.httpPort(),
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()))
         .onFailure(t -> LOG.error("Start-up failed: {}", t.getMessage(), t))
         .recover(t -> stop().transform(ar -> Future.failedFuture(t)));
   }

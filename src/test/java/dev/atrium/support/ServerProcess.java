@@ -55,8 +55,13 @@ public final class ServerProcess implements AutoCloseable {
     pb.environment().put("ATRIUM_ACCESS_LOG", "WARN");
     try {
       ServerProcess sp = new ServerProcess(pb.start(), port);
-      Poll.until(Duration.ofSeconds(60), "the server process logs that it is ready",
-          () -> sp.logged("Atrium ready") || !sp.process.isAlive());
+      try {
+        Poll.until(Duration.ofSeconds(60), "the server process logs that it is ready",
+            () -> sp.logged("Atrium ready") || !sp.process.isAlive());
+      } catch (AssertionError notReady) {
+        sp.close(); // never leave a stray node running
+        throw notReady;
+      }
       if (!sp.process.isAlive()) {
         throw new IllegalStateException("server process exited: " + String.join("\n", sp.output));
       }
