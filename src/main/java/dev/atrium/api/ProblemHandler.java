@@ -90,6 +90,12 @@ public final class ProblemHandler {
     if (failure == null) {
       return byStatus(ctx.statusCode(), null);
     }
+    if (ctx.statusCode() == 403 && String.valueOf(failure.getMessage()).startsWith("CORS Rejected")) {
+      return Problem.of(403, "origin_not_allowed", "This origin may not call the API from a browser");
+    }
+    if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      return byStatus(ctx.statusCode(), null); // a handler refused the request on purpose
+    }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return Problem.of(500, "internal_error", "An unexpected error occurred");
   }

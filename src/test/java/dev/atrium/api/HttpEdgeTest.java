@@ -148,6 +148,7 @@ class HttpEdgeTest {
     Http.Res simple = server.http().with("Origin", "http://localhost:3000").get("/health/live");
     assertEquals("http://localhost:3000", simple.header("Access-Control-Allow-Origin").orElse(""));
     Http.Res foreign = server.http().with("Origin", "https://evil.example").get("/health/live");
+    assertProblem(foreign, 403, "origin_not_allowed");
     assertTrue(foreign.header("Access-Control-Allow-Origin").isEmpty(), foreign.raw().headers().toString());
   }
 
