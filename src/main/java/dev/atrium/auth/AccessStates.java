@@ -92,7 +92,7 @@ public final class AccessStates {
       if (a.nextExpiry() != null) {
         validUntil = Math.min(validUntil, a.nextExpiry().toInstant().toEpochMilli());
       }
-      AccessState state = new AccessState(userId, a.active(), a.superuser(), notBefore, Set.copyOf(revoked),
+      AccessState state = new AccessState(userId, a.user(), a.profile(), notBefore, Set.copyOf(revoked),
           new LinkedHashSet<>(a.permissions()), a.roles(), validUntil);
       cache.put(userId, state);
       return Optional.of(state);

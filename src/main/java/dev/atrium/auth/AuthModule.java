@@ -47,7 +47,7 @@ public final class AuthModule implements Module {
         p.config().loginMaxFailuresPerIp(), p.config().loginWindow());
     this.auth = new AuthService(p.vertx(), users, sessions, passwords, tokens, throttle, accessChanges,
         p.config().refreshTtl());
-    this.handlers = new AuthHandlers(auth, new AccountService(users, accessStates), keys, p.config().refreshTtl());
+    this.handlers = new AuthHandlers(auth, new AccountService(users, accessStates, accessChanges), keys, p.config().refreshTtl());
     this.bearerAuth = new AccessTokenAuth(tokens.verifier(), accessStates);
   }
 

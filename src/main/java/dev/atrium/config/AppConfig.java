@@ -62,7 +62,8 @@ public record AppConfig(
         Optional.ofNullable(r.raw("ATRIUM_ADMIN_EMAIL")),
         Optional.ofNullable(r.raw("ATRIUM_ADMIN_PASSWORD")),
         r.integer("ATRIUM_API_INSTANCES", cores, 1, 256),
-        r.integer("ATRIUM_HASH_WORKERS", cores, 1, 256),
+        // One core stays free for the event loops, so logins never starve request handling.
+        r.integer("ATRIUM_HASH_WORKERS", Math.max(1, cores - 1), 1, 256),
         r.integer("ATRIUM_HASH_QUEUE", 64, 0, 100_000),
         r.integer("ATRIUM_LOGIN_MAX_FAILURES", 5, 1, 1000),
         r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", 5, 1, 1_000_000),

@@ -1,5 +1,7 @@
 package dev.atrium.rbac;
 
+import dev.atrium.users.Profile;
+import dev.atrium.users.User;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -9,10 +11,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Effective permissions: the union over active, unexpired grants of active roles; superusers hold all. */
+/**
+ * What a user may do and who they are, in one query: effective permissions are the union over
+ * active, unexpired grants of active roles (superusers hold all), read with the account and
+ * profile so that a cached {@code AccessState} also answers "who am I" without another query.
+ */
 public final class AccessRepository {
   private static final String EFFECTIVE = """
-      SELECT u.is_active, u.is_superuser,
+      SELECT\s""" + User.COLUMNS + """
+             , pr.user_id AS p_user_id, pr.bio, pr.birth_date, pr.location, pr.website, pr.social_links,
+             pr.preferences,
              CASE WHEN u.is_superuser THEN (SELECT coalesce(array_agg(codename ORDER BY codename), '{}') FROM permissions)
                   ELSE coalesce((SELECT array_agg(DISTINCT p.codename ORDER BY p.codename)
                                    FROM user_roles ur
@@ -26,7 +34,7 @@ public final class AccessRepository {
                         WHERE ur.user_id = u.id AND (ur.expires_at IS NULL OR ur.expires_at > now())), '{}') AS roles,
              (SELECT min(ur.expires_at) FROM user_roles ur
                WHERE ur.user_id = u.id AND ur.expires_at > now()) AS next_expiry
-        FROM users u WHERE u.id = $1
+        FROM users u LEFT JOIN user_profiles pr ON pr.user_id = u.id WHERE u.id = $1
       """;
 
   private final Pool pool;
@@ -35,7 +43,8 @@ public final class AccessRepository {
     this.pool = pool;
   }
 
-  public record EffectiveAccess(boolean active, boolean superuser, List<String> permissions, List<String> roles,
+  /** The account as the caller sees it, and what it may do. */
+  public record EffectiveAccess(User user, Profile profile, List<String> permissions, List<String> roles,
                                 OffsetDateTime nextExpiry) {
   }
 
@@ -45,7 +54,7 @@ public final class AccessRepository {
         return Optional.empty();
       }
       Row r = rows.iterator().next();
-      return Optional.of(new EffectiveAccess(r.getBoolean("is_active"), r.getBoolean("is_superuser"),
+      return Optional.of(new EffectiveAccess(User.from(r), Profile.from(r),
           List.of(r.getArrayOfStrings("permissions")), List.of(r.getArrayOfStrings("roles")),
           r.getOffsetDateTime("next_expiry")));
     });

@@ -1,6 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.api.Problem;
+import dev.atrium.auth.AccessChanges;
 import dev.atrium.auth.AccessState;
 import dev.atrium.auth.AccessStates;
 import dev.atrium.db.SqlStates;
@@ -13,17 +14,17 @@ import java.util.UUID;
 public final class AccountService {
   private final UserRepository users;
   private final AccessStates access;
+  private final AccessChanges changes;
 
-  public AccountService(UserRepository users, AccessStates access) {
+  public AccountService(UserRepository users, AccessStates access, AccessChanges changes) {
     this.users = users;
     this.access = access;
+    this.changes = changes;
   }
 
+  /** Served from the caller's cached access state: no query on the hot path. */
   public Future<JsonObject> me(String userId) {
-    var user = users.findWithProfile(UUID.fromString(userId));
-    var state = access.get(userId);
-    return Future.all(user, state).map(v -> describe(user.result().orElseThrow(() -> Problem.notFound("User")),
-        state.result().orElseThrow(() -> Problem.notFound("User"))));
+    return access.get(userId).map(state -> describe(state.orElseThrow(() -> Problem.notFound("User"))));
   }
 
   /** Applies the validated PATCH body: account fields at the top level, profile fields under {@code profile}. */
@@ -45,12 +46,13 @@ public final class AccountService {
         .recover(t -> SqlStates.isUniqueViolation(t, "users_username_key")
             ? Future.failedFuture(Problem.conflict("username_taken", "/username", "This username is taken"))
             : Future.failedFuture(t))
-        .compose(updated -> me(userId));
+        .compose(updated -> changes.permissionsChanged(userId)) // every node drops its cached view
+        .compose(v -> me(userId));
   }
 
-  public static JsonObject describe(UserRepository.UserWithProfile u, AccessState state) {
-    return u.user().toJson()
-        .put("profile", u.profile().toJson())
+  public static JsonObject describe(AccessState state) {
+    return state.user().toJson()
+        .put("profile", state.profile().toJson())
         .put("roles", new JsonArray(state.roles()))
         .put("permissions", new JsonArray(state.permissions().stream().toList()));
   }

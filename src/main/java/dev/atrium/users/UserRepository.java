@@ -3,8 +3,6 @@ package dev.atrium.users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -22,17 +20,10 @@ public final class UserRepository {
   public static final List<String> PROFILE_FIELDS = List.of(
       "bio", "birth_date", "location", "website", "social_links", "preferences");
 
-  private static final String WITH_PROFILE = "SELECT " + User.COLUMNS
-      + ", p.user_id AS p_user_id, p.bio, p.birth_date, p.location, p.website, p.social_links, p.preferences"
-      + " FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id";
-
   private final Pool pool;
 
   public UserRepository(Pool pool) {
     this.pool = pool;
-  }
-
-  public record UserWithProfile(User user, Profile profile) {
   }
 
   public record NewUser(String email, String username, String passwordHash, String firstName, String lastName,
@@ -49,21 +40,6 @@ public final class UserRepository {
     return pool.preparedQuery("SELECT " + User.COLUMNS + " FROM users u WHERE u.id = $1")
         .execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(User.from(rows.iterator().next())));
-  }
-
-  public Future<Optional<UserWithProfile>> findWithProfile(UUID id) {
-    return findWithProfile(pool, id);
-  }
-
-  public Future<Optional<UserWithProfile>> findWithProfile(SqlClient client, UUID id) {
-    return client.preparedQuery(WITH_PROFILE + " WHERE u.id = $1").execute(Tuple.of(id))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            return Optional.empty();
-          }
-          Row r = rows.iterator().next();
-          return Optional.of(new UserWithProfile(User.from(r), Profile.from(r)));
-        });
   }
 
   /** Inserts the user and an empty profile in one statement; unique violations name the index. */
@@ -99,7 +75,7 @@ public final class UserRepository {
    * Applies the given own-account fields and profile fields in one transaction. Keys must come
    * from {@link #SELF_EDITABLE} and {@link #PROFILE_FIELDS}: they are the only names that reach SQL.
    */
-  public Future<Optional<UserWithProfile>> updateSelf(UUID id, JsonObject userFields, JsonObject profileFields) {
+  public Future<Void> updateSelf(UUID id, JsonObject userFields, JsonObject profileFields) {
     return pool.withTransaction(conn -> {
       Future<?> step = Future.succeededFuture();
       if (!userFields.isEmpty()) {
@@ -130,7 +106,7 @@ public final class UserRepository {
             + " ON CONFLICT (user_id) DO UPDATE SET " + set;
         step = step.compose(r -> conn.preparedQuery(sql).execute(Tuple.from(values)));
       }
-      return step.compose(r -> findWithProfile(conn, id));
+      return step.mapEmpty();
     });
   }
 }
