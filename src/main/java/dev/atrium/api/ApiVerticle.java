@@ -34,8 +34,9 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     return router.build(modules)
         .compose(r -> {
+          // No compression here: it would disable zero-copy file downloads (sendFile), and the
+          // gateway in front of the nodes compresses JSON (deploy/nginx.conf).
           server = vertx.createHttpServer(new HttpServerOptions()
-              .setCompressionSupported(true)
               .setMaxFormAttributeSize(8192)
               .setIdleTimeout(120));
           return server.requestHandler(r).listen(port, host);

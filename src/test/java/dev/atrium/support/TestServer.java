@@ -154,12 +154,24 @@ public final class TestServer implements AutoCloseable {
   public void close() {
     stopNode();
     if (ownsDatabase) {
+      deleteRecursively(dataDir());
       try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", null);
            Statement st = c.createStatement()) {
         st.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
