@@ -3,6 +3,7 @@ package dev.atrium.files;
 import dev.atrium.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
@@ -80,6 +81,8 @@ public final class UploadReceiver {
     long totalBytes;
     long acceptedBytes;
     boolean failed;
+    boolean requestEnded;
+    boolean settled;
 
     Batch(LongSupplier quotaLeft) {
       this.quotaLeft = quotaLeft;
@@ -90,8 +93,10 @@ public final class UploadReceiver {
         up.handler(b -> { });
         return;
       }
-      if (!FIELD.equals(up.name())) {
-        up.handler(this::countOnly); // other fields are read past, but still count against the body limit
+      if (!FIELD.equals(up.name()) || up.filename() == null || up.filename().isBlank()) {
+        // other fields, and a form's empty file input (no file name), are read past; they
+        // still count against the body limit
+        up.handler(this::countOnly);
         return;
       }
       if (sinks.size() >= maxFiles) {
@@ -112,19 +117,35 @@ public final class UploadReceiver {
     }
 
     void requestEnded() {
-      if (failed) {
+      requestEnded = true;
+      if (!failed && sinks.isEmpty()) {
+        fail(Problem.field("missing_files", FIELD, "Send the files in the multipart field 'files'"));
+        return;
+      }
+      settle();
+    }
+
+    /**
+     * Once the request has ended, every part must end too. A part that we paused (its file was
+     * opening, or the disk was behind) still has events queued, so it is looked at again after
+     * it resumes; a part that is neither ended nor held back was cut off by the end of the body.
+     */
+    void settle() {
+      if (failed || !requestEnded || settled) {
         return;
       }
       for (Sink s : sinks) {
-        if (!s.ended) {
+        if (!s.ended && !s.holding) {
           fail(Problem.of(400, "malformed_multipart", "The multipart body ended in the middle of a file"));
           return;
         }
       }
-      if (sinks.isEmpty()) {
-        fail(Problem.field("missing_files", FIELD, "Send the files in the multipart field 'files'"));
-        return;
+      for (Sink s : sinks) {
+        if (!s.ended) {
+          return; // settle() runs again after that part resumes
+        }
       }
+      settled = true;
       List<Future<Part>> parts = sinks.stream().map(s -> s.done.future()).toList();
       Future.all(parts).onComplete(ar -> {
         if (ar.failed()) {
@@ -139,6 +160,13 @@ public final class UploadReceiver {
           outcome.tryComplete(out);
         }
       });
+    }
+
+    /** Called after a held part resumes: its queued events are delivered first, then this runs. */
+    void resumed() {
+      if (requestEnded) {
+        Vertx.currentContext().runOnContext(v -> settle());
+      }
     }
 
     /** Ends the batch in failure and deletes every temporary file it wrote. */
@@ -158,7 +186,6 @@ public final class UploadReceiver {
     final Batch batch;
     final HttpServerFileUpload up;
     final String filename;
-    final boolean unnamed;
     final Path temp = store.tempFile();
     final MessageDigest sha = sha256();
     final byte[] head = new byte[ContentSniffer.HEAD];
@@ -167,17 +194,18 @@ public final class UploadReceiver {
     int headLength;
     long size;
     boolean ended;
+    /** Paused by us (file opening, disk behind); its queued events are not delivered yet. */
+    boolean holding;
     Rejected rejected;
 
     Sink(Batch batch, HttpServerFileUpload up) {
       this.batch = batch;
       this.up = up;
-      this.unnamed = up.filename() == null || up.filename().isBlank();
       this.filename = FileNames.sanitize(up.filename());
     }
 
     void start() {
-      up.pause(); // nothing may arrive before the file is open
+      hold(); // nothing may arrive before the file is open
       up.handler(this::onChunk);
       up.endHandler(v -> onEnd());
       up.exceptionHandler(batch::fail);
@@ -188,9 +216,20 @@ public final class UploadReceiver {
         } else if (batch.failed) {
           discard();
         } else {
-          up.resume();
+          release();
         }
       });
+    }
+
+    void hold() {
+      holding = true;
+      up.pause();
+    }
+
+    void release() {
+      holding = false;
+      up.resume();
+      batch.resumed();
     }
 
     void onChunk(Buffer chunk) {
@@ -224,8 +263,8 @@ public final class UploadReceiver {
       AsyncFile f = file.result();
       f.write(chunk);
       if (f.writeQueueFull()) {
-        up.pause();
-        f.drainHandler(v -> up.resume());
+        hold();
+        f.drainHandler(v -> release());
       }
     }
 
@@ -234,13 +273,9 @@ public final class UploadReceiver {
       if (batch.failed) {
         return;
       }
+      batch.settle();
       if (rejected != null) {
         done.tryComplete(rejected);
-        return;
-      }
-      if (unnamed && size == 0) {
-        // a form's empty file input (no file chosen): not a file
-        discard().onComplete(v -> done.tryComplete(null));
         return;
       }
       String hex = HexFormat.of().formatHex(sha.digest());
@@ -252,7 +287,9 @@ public final class UploadReceiver {
 
     void reject(String code, String message) {
       rejected = new Rejected(filename, code, message);
-      up.resume(); // it may be paused for the disk; the rest is read past now
+      if (holding) {
+        release(); // it may be paused for the disk; the rest is read past now
+      }
       closeAndDelete();
     }
 
@@ -263,8 +300,8 @@ public final class UploadReceiver {
     }
 
     private Future<Void> closeAndDelete() {
-      return file.transform(ar -> ar.succeeded() ? ar.result().close().otherwiseEmpty() : Future.<Void>succeededFuture())
-          .compose(v -> store.deleteQuietly(temp));
+      // close() throws on a file that is already closed: whatever happens, the delete runs
+      return file.compose(f -> f.close()).transform(ar -> store.deleteQuietly(temp));
     }
   }
 
