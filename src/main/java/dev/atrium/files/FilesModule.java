@@ -44,7 +44,8 @@ public final class FilesModule implements Module {
     this.repo = new FileRepository(p.pool());
     long maxFile = p.config().maxFileSize();
     long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
-    FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota());
+    FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota(),
+        p.registry());
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
     this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);
   }

@@ -4,6 +4,7 @@ import dev.atrium.api.Problem;
 import dev.atrium.auth.AccessStates;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
@@ -31,13 +32,29 @@ public final class FilesService {
   private final FileStore store;
   private final AccessStates states;
   private final long quota;
+  private final MeterRegistry registry;
 
-  public FilesService(Vertx vertx, FileRepository repo, FileStore store, AccessStates states, long quota) {
+  public FilesService(Vertx vertx, FileRepository repo, FileStore store, AccessStates states, long quota,
+                      MeterRegistry registry) {
     this.vertx = vertx;
     this.repo = repo;
     this.store = store;
     this.states = states;
     this.quota = quota;
+    this.registry = registry;
+  }
+
+  /** atrium_files_uploads_total{outcome=success|<error code>} and the bytes stored. */
+  private void count(Outcome o) {
+    if (registry == null) {
+      return;
+    }
+    if (o instanceof Stored s) {
+      registry.counter("atrium_files_uploads_total", "outcome", "success").increment();
+      registry.counter("atrium_files_uploaded_bytes_total").increment(s.size());
+    } else if (o instanceof Failed f) {
+      registry.counter("atrium_files_uploads_total", "outcome", f.code()).increment();
+    }
   }
 
   /** One entry of an upload answer. */
@@ -62,6 +79,7 @@ public final class FilesService {
     Future<Void> chain = Future.succeededFuture();
     for (UploadReceiver.Part part : parts) {
       chain = chain.compose(v -> commit(owner, part)).map(o -> {
+        count(o);
         out.add(o);
         return null;
       });

@@ -210,6 +210,29 @@ class FilesApiTest {
     HttpResponse<byte[]> txt = get("/api/files/download/" + t.getString("file_id"), a.access());
     assertArrayEquals(text, txt.body());
     assertEquals("text/plain; charset=utf-8", txt.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(server.http().get("/metrics").body().contains("outcome=\"file_too_large\""), "counted in /metrics");
+  }
+
+  @Test
+  @DisplayName("HTML is served as an attachment even when inline is asked; safe types may be inline; non-ASCII names use filename*")
+  void dispositions() throws IOException {
+    Accounts.Login a = Accounts.registerAndLogin(server, "disp");
+    String html = uploadOne(a.access(), "page.html", "text/html",
+        "<!doctype html><script>alert(1)</script>".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> h = get("/api/files/download/" + html + "?disposition=inline", a.access());
+    assertEquals(200, h.statusCode());
+    assertEquals("attachment; filename=\"page.html\"", h.headers().firstValue("Content-Disposition").orElseThrow());
+    assertEquals("text/html; charset=utf-8", h.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(h.headers().firstValue("Content-Security-Policy").orElseThrow().contains("sandbox"));
+    String svg = uploadOne(a.access(), "logo.png", "image/png",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> s = get("/api/files/download/" + svg + "?disposition=inline", a.access());
+    assertEquals("image/svg+xml", s.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(s.headers().firstValue("Content-Disposition").orElseThrow().startsWith("attachment"));
+    String pic = uploadOne(a.access(), "отчёт.png", "image/png", png(4, 4));
+    HttpResponse<byte[]> p = get("/api/files/download/" + pic + "?disposition=inline", a.access());
+    assertEquals("inline; filename=\"_____.png\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.png",
+        p.headers().firstValue("Content-Disposition").orElseThrow());
   }
 
   @Test
