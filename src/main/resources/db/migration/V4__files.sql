@@ -27,3 +27,23 @@ CREATE TABLE file_quotas (
     user_id     uuid   PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     used_bytes  bigint NOT NULL DEFAULT 0 CHECK (used_bytes >= 0)
 );
+
+-- Bytes whose row is gone (deleted by the API, or cascaded from a deleted user), waiting for
+-- FilesVerticle to remove them from disk. A trigger fills it, so no deletion path is missed,
+-- and a crash between the row delete and the file delete is repaired on the next sweep.
+CREATE TABLE file_purges (
+    file_id      uuid        PRIMARY KEY,
+    storage_key  text        NOT NULL,
+    queued_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION files_queue_purge() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO file_purges (file_id, storage_key) VALUES (OLD.id, OLD.storage_key)
+    ON CONFLICT (file_id) DO NOTHING;
+    RETURN OLD;
+END
+$$;
+
+CREATE TRIGGER files_queue_purge AFTER DELETE ON files
+    FOR EACH ROW EXECUTE FUNCTION files_queue_purge();

@@ -116,6 +116,26 @@ public final class FileRepository {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  /** Bytes to remove: rows deleted since the last sweep. */
+  public record Purge(UUID fileId, String storageKey) {
+  }
+
+  public Future<List<Purge>> purges(int limit) {
+    return pool.preparedQuery("SELECT file_id, storage_key FROM file_purges ORDER BY queued_at LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<Purge> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Purge(r.getUUID("file_id"), r.getString("storage_key"))));
+          return out;
+        });
+  }
+
+  public Future<Void> purged(List<UUID> ids) {
+    return pool.preparedQuery("DELETE FROM file_purges WHERE file_id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(new UUID[0])))
+        .mapEmpty();
+  }
+
   /** Files left in {@code processing} (a node stopped mid-way), oldest first. */
   public Future<List<FileRecord>> stuck(int limit) {
     return pool.preparedQuery("SELECT " + FileRecord.COLUMNS + " FROM files WHERE status = 'processing'"

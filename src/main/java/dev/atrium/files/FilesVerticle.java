@@ -8,6 +8,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
@@ -18,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * {@code file.uploaded}, reads image dimensions and writes thumbnails (JPEG, PNG, GIF, BMP),
  * moves the file from {@code processing} to {@code ready} or {@code failed}, and publishes
  * {@code file.processed}. One image at a time keeps decoding memory bounded on small heaps;
- * files that a stopped node left in {@code processing} are picked up again at start.
+ * files that a stopped node left in {@code processing} are picked up again at start. Every few
+ * seconds it also removes the bytes of deleted rows (queued in {@code file_purges} by a trigger,
+ * so files of a deleted user go too).
  */
 public final class FilesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FilesVerticle.class);
+  static final long PURGE_INTERVAL_MS = 5_000;
 
   private final FileRepository repo;
   private final FileStore store;
@@ -36,7 +41,23 @@ public final class FilesVerticle extends VerticleBase {
     ImageIO.setUseCache(false); // no cache files in java.io.tmpdir; sources are local files anyway
     MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.FILE_UPLOADED,
         m -> process(FileUploaded.fromJson(m.body())));
+    vertx.setPeriodic(PURGE_INTERVAL_MS, PURGE_INTERVAL_MS, t -> purge());
     return consumer.completion().onSuccess(v -> resumeStuck());
+  }
+
+  /** Removes the bytes and thumbnails of deleted rows, whichever way they were deleted. */
+  private void purge() {
+    repo.purges(500)
+        .compose(list -> {
+          List<Future<Void>> deletions = new ArrayList<>();
+          for (FileRepository.Purge p : list) {
+            deletions.add(store.deleteQuietly(store.path(p.storageKey()))
+                .compose(v -> store.deleteQuietly(store.thumbnail(p.fileId()))));
+          }
+          return Future.join(deletions).compose(v -> list.isEmpty() ? Future.<Void>succeededFuture()
+              : repo.purged(list.stream().map(FileRepository.Purge::fileId).toList()));
+        })
+        .onFailure(t -> LOG.warn("File purge sweep failed: {}", t.getMessage()));
   }
 
   private void resumeStuck() {
@@ -49,7 +70,7 @@ public final class FilesVerticle extends VerticleBase {
     UUID id = UUID.fromString(e.fileId());
     Thumbnails.Result r;
     if (ContentSniffer.thumbnailable(e.contentType())) {
-      r = Thumbnails.make(store.path(FileStore.storageKey(id)), store.thumbnail(id), store.tmpDir());
+      r = Thumbnails.make(store.path(FileStore.storageKey(id)), store.thumbnail(id));
     } else {
       r = new Thumbnails.Result(true, null, null, false, null);
     }

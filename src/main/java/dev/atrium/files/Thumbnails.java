@@ -31,7 +31,7 @@ final class Thumbnails {
   private Thumbnails() {
   }
 
-  static Result make(Path source, Path target, Path tmpDir) {
+  static Result make(Path source, Path target) {
     try (ImageInputStream in = ImageIO.createImageInputStream(source.toFile())) {
       if (in == null) {
         return new Result(false, null, null, false, "unreadable_image");
@@ -55,7 +55,7 @@ final class Thumbnails {
         int step = Math.max(1, Math.max(w, h) / (SIZE * 2)); // decode at 512..1023 px, then scale smoothly
         param.setSourceSubsampling(step, step, 0, 0);
         BufferedImage decoded = reader.read(0, param);
-        write(scale(decoded), target, tmpDir);
+        write(scale(decoded), target);
         return new Result(true, w, h, true, null);
       } finally {
         reader.dispose();
@@ -83,9 +83,10 @@ final class Thumbnails {
     return out;
   }
 
-  private static void write(BufferedImage img, Path target, Path tmpDir) throws IOException {
+  /** Written beside its target and renamed, so a reader never sees half a thumbnail. */
+  private static void write(BufferedImage img, Path target) throws IOException {
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(tmpDir, "thumb-", ".png");
+    Path tmp = Files.createTempFile(target.getParent(), ".thumb-", ".tmp");
     try {
       if (!ImageIO.write(img, "png", tmp.toFile())) {
         throw new IOException("no PNG writer");

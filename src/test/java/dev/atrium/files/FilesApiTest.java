@@ -510,6 +510,22 @@ class FilesApiTest {
   }
 
   @Test
+  @DisplayName("deleting a user (rows cascade) removes their files' bytes and thumbnails from disk")
+  void deletedUsersBytes() throws IOException {
+    Accounts.Login a = Accounts.registerAndLogin(server, "leaver");
+    String id = uploadOne(a.access(), "p.png", "image/png", png(300, 300));
+    awaitProcessed(a.access(), id);
+    Path bytes = server.dataDir().resolve("files").resolve(FileStore.storageKey(java.util.UUID.fromString(id)));
+    Path thumb = server.dataDir().resolve("thumbs").resolve(FileStore.storageKey(java.util.UUID.fromString(id)) + ".png");
+    assertTrue(Files.exists(bytes) && Files.exists(thumb));
+    server.sql("DELETE FROM users WHERE id = ?::uuid", a.userId());
+    Poll.until(Duration.ofSeconds(20), "the bytes and the thumbnail are removed",
+        () -> !Files.exists(bytes) && !Files.exists(thumb));
+    Poll.until(Duration.ofSeconds(5), "the purge queue is drained", () -> server.sql(
+        "SELECT 1 FROM file_purges WHERE file_id = ?::uuid", id).isEmpty());
+  }
+
+  @Test
   @DisplayName("a client that disconnects mid-upload leaves no temporary file, no row and no quota")
   void disconnect() throws Exception {
     Accounts.Login a = Accounts.registerAndLogin(server, "cut");
