@@ -135,14 +135,14 @@ public final class UploadReceiver {
         return;
       }
       for (Sink s : sinks) {
-        if (!s.ended && !s.holding) {
+        if (!s.ended && !s.holding()) {
           fail(Problem.of(400, "malformed_multipart", "The multipart body ended in the middle of a file"));
           return;
         }
       }
       for (Sink s : sinks) {
         if (!s.ended) {
-          return; // settle() runs again after that part resumes
+          return; // settle() runs again once that part's queued events are delivered
         }
       }
       settled = true;
@@ -160,13 +160,6 @@ public final class UploadReceiver {
           outcome.tryComplete(out);
         }
       });
-    }
-
-    /** Called after a held part resumes: its queued events are delivered first, then this runs. */
-    void resumed() {
-      if (requestEnded) {
-        Vertx.currentContext().runOnContext(v -> settle());
-      }
     }
 
     /** Ends the batch in failure and deletes every temporary file it wrote. */
@@ -194,8 +187,10 @@ public final class UploadReceiver {
     int headLength;
     long size;
     boolean ended;
-    /** Paused by us (file opening, disk behind); its queued events are not delivered yet. */
-    boolean holding;
+    /** Paused by us (file opening, disk behind). */
+    boolean paused;
+    /** Resumed, but the events queued while paused are delivered on a later turn. */
+    int pendingDrains;
     Rejected rejected;
 
     Sink(Batch batch, HttpServerFileUpload up) {
@@ -221,15 +216,28 @@ public final class UploadReceiver {
       });
     }
 
+    /** Whether events of this part may still be queued: it cannot be judged truncated yet. */
+    boolean holding() {
+      return paused || pendingDrains > 0;
+    }
+
     void hold() {
-      holding = true;
+      paused = true;
       up.pause();
     }
 
+    /**
+     * Resumes the part. The upload delivers what it queued on a later event-loop turn, so the
+     * part counts as held until a task queued after that delivery has run.
+     */
     void release() {
-      holding = false;
+      paused = false;
+      pendingDrains++;
       up.resume();
-      batch.resumed();
+      Vertx.currentContext().runOnContext(v -> {
+        pendingDrains--;
+        batch.settle();
+      });
     }
 
     void onChunk(Buffer chunk) {
@@ -287,7 +295,7 @@ public final class UploadReceiver {
 
     void reject(String code, String message) {
       rejected = new Rejected(filename, code, message);
-      if (holding) {
+      if (paused) {
         release(); // it may be paused for the disk; the rest is read past now
       }
       closeAndDelete();

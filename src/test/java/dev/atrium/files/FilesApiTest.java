@@ -408,6 +408,14 @@ class FilesApiTest {
     assertEquals(0, used(a.userId()));
     Poll.until(Duration.ofSeconds(5), "the temporary files are removed", () -> tmpFiles() == 0);
     assertEquals(10, uploadOk(a.access(), parts.subList(0, 10)).size(), "ten are fine");
+    List<Multipart.Part> small = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      small.add(Multipart.Part.file("s" + i + ".bin", null, random(2_000, i)));
+    }
+    for (int round = 0; round < 20; round++) { // part ends racing the request end must not look truncated
+      JsonArray r10 = uploadOk(a.access(), small);
+      assertEquals(10, r10.stream().filter(o -> "success".equals(((JsonObject) o).getString("status"))).count());
+    }
   }
 
   @Test
