@@ -79,7 +79,6 @@ public final class UploadReceiver {
     final List<Sink> sinks = new ArrayList<>();
     final Promise<List<Part>> outcome = Promise.promise();
     long totalBytes;
-    long acceptedBytes;
     boolean failed;
     boolean requestEnded;
     boolean settled;
@@ -149,6 +148,7 @@ public final class UploadReceiver {
       List<Future<Part>> parts = sinks.stream().map(s -> s.done.future()).toList();
       Future.all(parts).onComplete(ar -> {
         if (ar.failed()) {
+          settled = false;
           fail(ar.cause());
         } else {
           List<Part> out = new ArrayList<>(parts.size());
@@ -162,9 +162,13 @@ public final class UploadReceiver {
       });
     }
 
-    /** Ends the batch in failure and deletes every temporary file it wrote. */
+    /**
+     * Ends the batch in failure and deletes every temporary file it wrote. Once every part has
+     * been received whole the batch is no longer failed by the connection: the files are
+     * committed even if the client does not wait for the answer.
+     */
     void fail(Throwable cause) {
-      if (failed) {
+      if (failed || settled) {
         return;
       }
       failed = true;
@@ -251,13 +255,12 @@ public final class UploadReceiver {
       }
       size += chunk.length();
       if (size > maxFileSize) {
-        batch.acceptedBytes -= size - chunk.length();
         reject("file_too_large", "The file is larger than " + maxFileSize + " bytes");
         return;
       }
-      batch.acceptedBytes += chunk.length();
-      if (batch.acceptedBytes > batch.quotaLeft.getAsLong()) {
-        batch.acceptedBytes -= size; // this part no longer counts; later, smaller parts may still fit
+      // Only a part that cannot fit on its own is cut off early; whether parts fit together is
+      // decided when each is charged, in order (an earlier part may still be refused there).
+      if (size > batch.quotaLeft.getAsLong()) {
         reject("quota_exceeded", "Your storage quota does not leave room for this file");
         return;
       }

@@ -481,7 +481,7 @@ class FilesApiTest {
     JsonArray r = uploadOk(a.access(), List.of(Multipart.Part.file("4", null, random(chunk, 4)),
         Multipart.Part.file("5", null, random(200 * 1024, 5))));
     assertEquals("quota_exceeded", r.getJsonObject(0).getString("code"), r::encode);
-    assertEquals("success", r.getJsonObject(1).getString("status"));
+    assertEquals("success", r.getJsonObject(1).getString("status"), r::encode);
     assertEquals(3L * chunk + 200 * 1024, used(a.userId()));
 
     Accounts.Login c = Accounts.registerAndLogin(server, "race");
