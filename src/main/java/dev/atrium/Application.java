@@ -75,7 +75,7 @@ public final class Application {
 
     // analytics
 
-    // files
+    modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates()));
 
     // notifications and push
 

@@ -1,0 +1,150 @@
+package dev.atrium.files;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL on {@code files} and {@code file_quotas}. */
+public final class FileRepository {
+  private final Pool pool;
+
+  public FileRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A file's bytes are in place; the row and the quota charge are written together. */
+  public record NewFile(UUID id, UUID ownerId, String filename, String storageKey, long size, String contentType,
+                        String declaredType, String sha256) {
+  }
+
+  public <T> Future<T> inTransaction(java.util.function.Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work);
+  }
+
+  public Future<Long> usedBytes(UUID ownerId) {
+    return pool.preparedQuery("SELECT used_bytes FROM file_quotas WHERE user_id = $1")
+        .execute(Tuple.of(ownerId))
+        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+  }
+
+  /**
+   * Adds {@code bytes} to the owner's usage unless that would pass {@code quota}; false when it
+   * would. The row lock taken by the upsert serialises concurrent uploads of one owner.
+   */
+  public Future<Boolean> charge(SqlConnection conn, UUID ownerId, long bytes, long quota) {
+    if (bytes > quota) {
+      return Future.succeededFuture(false);
+    }
+    return conn.preparedQuery("""
+            INSERT INTO file_quotas (user_id, used_bytes) VALUES ($1, $2)
+            ON CONFLICT (user_id) DO UPDATE SET used_bytes = file_quotas.used_bytes + EXCLUDED.used_bytes
+            WHERE file_quotas.used_bytes + EXCLUDED.used_bytes <= $3
+            RETURNING used_bytes""")
+        .execute(Tuple.of(ownerId, bytes, quota))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  public Future<Void> insert(SqlConnection conn, NewFile f) {
+    return conn.preparedQuery("""
+            INSERT INTO files (id, owner_id, filename, storage_key, size, content_type, declared_type, sha256)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""")
+        .execute(Tuple.of(f.id(), f.ownerId(), f.filename(), f.storageKey(), f.size(), f.contentType(),
+            f.declaredType(), f.sha256()))
+        .mapEmpty();
+  }
+
+  public Future<Optional<FileRecord>> find(UUID id) {
+    return pool.preparedQuery("SELECT " + FileRecord.COLUMNS + " FROM files WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(FileRecord.from(rows.iterator().next())));
+  }
+
+  /** One page, newest first; {@code ownerId} null means every owner. */
+  public Future<List<FileRecord>> page(UUID ownerId, int offset, int limit) {
+    String where = ownerId == null ? "" : " WHERE owner_id = $3";
+    Tuple args = ownerId == null ? Tuple.of(limit, offset) : Tuple.of(limit, offset, ownerId);
+    return pool.preparedQuery("SELECT " + FileRecord.COLUMNS + " FROM files" + where
+            + " ORDER BY created_at DESC, id LIMIT $1 OFFSET $2")
+        .execute(args)
+        .map(rows -> {
+          List<FileRecord> out = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            out.add(FileRecord.from(r));
+          }
+          return out;
+        });
+  }
+
+  public Future<Long> count(UUID ownerId) {
+    return (ownerId == null
+        ? pool.query("SELECT count(*) FROM files").execute()
+        : pool.preparedQuery("SELECT count(*) FROM files WHERE owner_id = $1").execute(Tuple.of(ownerId)))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Deletes the row and gives its bytes back to the owner's quota; empty when it was gone already. */
+  public Future<Optional<FileRecord>> delete(UUID id) {
+    return pool.withTransaction(conn -> conn.preparedQuery(
+            "DELETE FROM files WHERE id = $1 RETURNING " + FileRecord.COLUMNS)
+        .execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(Optional.<FileRecord>empty());
+          }
+          FileRecord f = FileRecord.from(rows.iterator().next());
+          return conn.preparedQuery(
+                  "UPDATE file_quotas SET used_bytes = greatest(0, used_bytes - $2) WHERE user_id = $1")
+              .execute(Tuple.of(f.ownerId(), f.size()))
+              .map(v -> Optional.of(f));
+        }));
+  }
+
+  /** Records the outcome of after-upload processing; false when the file was deleted meanwhile. */
+  public Future<Boolean> markProcessed(UUID id, String status, Integer width, Integer height, boolean thumbnail,
+                                       String error) {
+    return pool.preparedQuery("""
+            UPDATE files SET status = $2, width = $3, height = $4, has_thumbnail = $5, error = $6,
+                             processed_at = now()
+            WHERE id = $1""")
+        .execute(Tuple.of(id, status, width, height, thumbnail, error))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Bytes to remove: rows deleted since the last sweep. */
+  public record Purge(UUID fileId, String storageKey) {
+  }
+
+  public Future<List<Purge>> purges(int limit) {
+    return pool.preparedQuery("SELECT file_id, storage_key FROM file_purges ORDER BY queued_at LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<Purge> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Purge(r.getUUID("file_id"), r.getString("storage_key"))));
+          return out;
+        });
+  }
+
+  public Future<Void> purged(List<UUID> ids) {
+    return pool.preparedQuery("DELETE FROM file_purges WHERE file_id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(new UUID[0])))
+        .mapEmpty();
+  }
+
+  /** Files left in {@code processing} (a node stopped mid-way), oldest first. */
+  public Future<List<FileRecord>> stuck(int limit) {
+    return pool.preparedQuery("SELECT " + FileRecord.COLUMNS + " FROM files WHERE status = 'processing'"
+            + " AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<FileRecord> out = new ArrayList<>();
+          rows.forEach(r -> out.add(FileRecord.from(r)));
+          return out;
+        });
+  }
+}

@@ -1,0 +1,95 @@
+package dev.atrium.files;
+
+import dev.atrium.auth.AccessStates;
+import dev.atrium.platform.Module;
+import dev.atrium.platform.Platform;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.ThreadingModel;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files: streamed batch uploads, downloads with ranges and validators, signed links,
+ * thumbnails ({@link FilesVerticle}) and per-user quotas.
+ */
+public final class FilesModule implements Module {
+  public static final int MAX_FILES = 10;
+  /** Room for multipart boundaries and part headers on top of ten maximal files. */
+  static final long MULTIPART_OVERHEAD = 1024 * 1024;
+  /** Temporary files older than this belong to no live upload (the idle timeout ends those sooner). */
+  private static final Duration STALE_TEMP = Duration.ofHours(6);
+  private static final Logger LOG = LoggerFactory.getLogger(FilesModule.class);
+
+  private final Platform platform;
+  private final FileStore store;
+  private final FileRepository repo;
+  private final FilesHandlers handlers;
+  private volatile SignedLinks links;
+
+  public FilesModule(Platform p, AccessStates states) {
+    this.platform = p;
+    this.store = new FileStore(p.vertx().fileSystem(), p.config().dataDir());
+    this.repo = new FileRepository(p.pool());
+    long maxFile = p.config().maxFileSize();
+    long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
+    FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota(),
+        p.registry());
+    UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
+    this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);
+  }
+
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    return handlers.operations();
+  }
+
+  @Override
+  public Set<String> streamingOperations() {
+    return Set.of("uploadFiles");
+  }
+
+  @Override
+  public Future<Void> start() {
+    Path dataDir = platform.config().dataDir();
+    return store.prepare()
+        .compose(v -> platform.vertx().executeBlocking(() -> {
+          removeStaleTemps(store.tmpDir());
+          return SignedLinks.loadKey(dataDir);
+        }))
+        .map(key -> {
+          links = new SignedLinks(key, platform.config().signedUrlTtl(), Clock.systemUTC());
+          return null;
+        })
+        .compose(v -> platform.vertx().deployVerticle(() -> new FilesVerticle(repo, store), new DeploymentOptions()
+            .setThreadingModel(ThreadingModel.WORKER)
+            .setWorkerPoolName("atrium-files")
+            .setWorkerPoolSize(1)
+            .setInstances(1)))
+        .mapEmpty();
+  }
+
+  /** Leftovers of uploads cut off by a crash; live uploads of other nodes are younger. */
+  private static void removeStaleTemps(Path tmp) throws IOException {
+    Instant cutoff = Instant.now().minus(STALE_TEMP);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+      for (Path p : entries) {
+        if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(p);
+          LOG.info("Removed stale upload {}", p.getFileName());
+        }
+      }
+    }
+  }
+}

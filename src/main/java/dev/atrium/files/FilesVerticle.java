@@ -1,0 +1,89 @@
+package dev.atrium.files;
+
+import dev.atrium.events.Addresses;
+import dev.atrium.events.FileProcessed;
+import dev.atrium.events.FileUploaded;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After-upload processing, deployed as a WORKER verticle with one instance: it consumes
+ * {@code file.uploaded}, reads image dimensions and writes thumbnails (JPEG, PNG, GIF, BMP),
+ * moves the file from {@code processing} to {@code ready} or {@code failed}, and publishes
+ * {@code file.processed}. One image at a time keeps decoding memory bounded on small heaps;
+ * files that a stopped node left in {@code processing} are picked up again at start. Every few
+ * seconds it also removes the bytes of deleted rows (queued in {@code file_purges} by a trigger,
+ * so files of a deleted user go too).
+ */
+public final class FilesVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FilesVerticle.class);
+  static final long PURGE_INTERVAL_MS = 5_000;
+
+  private final FileRepository repo;
+  private final FileStore store;
+
+  public FilesVerticle(FileRepository repo, FileStore store) {
+    this.repo = repo;
+    this.store = store;
+  }
+
+  @Override
+  public Future<?> start() {
+    ImageIO.setUseCache(false); // no cache files in java.io.tmpdir; sources are local files anyway
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.FILE_UPLOADED,
+        m -> process(FileUploaded.fromJson(m.body())));
+    vertx.setPeriodic(PURGE_INTERVAL_MS, PURGE_INTERVAL_MS, t -> purge());
+    return consumer.completion().onSuccess(v -> resumeStuck());
+  }
+
+  /** Removes the bytes and thumbnails of deleted rows, whichever way they were deleted. */
+  private void purge() {
+    repo.purges(500)
+        .compose(list -> {
+          List<Future<Void>> deletions = new ArrayList<>();
+          for (FileRepository.Purge p : list) {
+            deletions.add(store.deleteQuietly(store.path(p.storageKey()))
+                .compose(v -> store.deleteQuietly(store.thumbnail(p.fileId()))));
+          }
+          return Future.join(deletions).compose(v -> list.isEmpty() ? Future.<Void>succeededFuture()
+              : repo.purged(list.stream().map(FileRepository.Purge::fileId).toList()));
+        })
+        .onFailure(t -> LOG.warn("File purge sweep failed: {}", t.getMessage()));
+  }
+
+  private void resumeStuck() {
+    repo.stuck(1000).onSuccess(list -> list.forEach(f -> process(new FileUploaded(f.id().toString(),
+            f.ownerId().toString(), f.filename(), f.size(), f.contentType(), f.sha256(), Instant.now()))))
+        .onFailure(t -> LOG.warn("Could not look for unprocessed files: {}", t.getMessage()));
+  }
+
+  private void process(FileUploaded e) {
+    UUID id = UUID.fromString(e.fileId());
+    Thumbnails.Result r;
+    if (ContentSniffer.thumbnailable(e.contentType())) {
+      r = Thumbnails.make(store.path(FileStore.storageKey(id)), store.thumbnail(id));
+    } else {
+      r = new Thumbnails.Result(true, null, null, false, null);
+    }
+    String status = r.ok() ? "ready" : "failed";
+    repo.markProcessed(id, status, r.width(), r.height(), r.thumbnail(), r.error())
+        .onSuccess(updated -> {
+          if (updated) {
+            vertx.eventBus().publish(Addresses.FILE_PROCESSED, new FileProcessed(e.fileId(), e.ownerId(), status,
+                r.width(), r.height(), r.error(), Instant.now()).toJson());
+          } else if (r.thumbnail()) {
+            store.deleteQuietly(store.thumbnail(id)); // deleted while it was being processed
+          }
+        })
+        .onFailure(t -> LOG.error("Could not record processing of file {}", id, t));
+  }
+}
