@@ -252,6 +252,7 @@ class UsersAdminTest {
     assertFalse(off.json().getBoolean("is_active"));
     Http.Res after = u.http(server).get("/api/auth/me");
     assertEquals(401, after.status());
+    assertEquals("token_revoked", after.code(), "the bearer error survives the either-scheme chain");
     assertEquals(401, server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", u.refresh())).status());
     assertEquals(1, server.sql("SELECT 1 FROM audit_log WHERE action = 'user.deactivate' AND target_id = ?", u.userId()).size());
 
