@@ -18,8 +18,8 @@ CREATE INDEX users_staff_created_idx ON users (created_at DESC) WHERE is_staff;
 -- Other orderings offered by ?ordering=.
 CREATE INDEX users_last_name_idx ON users (lower(last_name), id);
 CREATE INDEX users_first_name_idx ON users (lower(first_name), id);
-CREATE INDEX users_last_login_idx ON users (last_login DESC NULLS LAST, id);
-CREATE INDEX users_updated_idx ON users (updated_at DESC, id);
+CREATE INDEX users_last_login_idx ON users (last_login DESC NULLS LAST, id DESC);
+CREATE INDEX users_updated_idx ON users (updated_at DESC, id DESC);
 
 -- Grants that end: housekeeping and "role=" filters look at these.
 CREATE INDEX user_roles_expiry_idx ON user_roles (expires_at) WHERE expires_at IS NOT NULL;

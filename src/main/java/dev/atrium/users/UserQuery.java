@@ -90,7 +90,9 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
         continue;
       }
       seen.add(name);
-      sql.append(expr).append(desc ? " DESC" : " ASC").append(name.equals("last_login") ? " NULLS LAST" : "").append(", ");
+      // Never-logged-in users sort last when descending, first when ascending: one index serves both.
+      String nulls = name.equals("last_login") ? (desc ? " NULLS LAST" : " NULLS FIRST") : "";
+      sql.append(expr).append(desc ? " DESC" : " ASC").append(nulls).append(", ");
       lastDesc = desc;
     }
     return sql.append("u.id").append(lastDesc ? " DESC" : " ASC").toString();

@@ -28,7 +28,7 @@ public final class UsersModule implements Module {
     AuditLog audit = new AuditLog(p.pool());
     UsersAdminRepository repo = new UsersAdminRepository(p.pool());
     UsersService users = new UsersService(p.vertx(), repo, new UserRepository(p.pool()), audit, auth.accessStates(),
-        auth.accessChanges(), auth.passwords());
+        auth.accessChanges(), auth.passwords(), p.config().usersListCache());
     RbacService rbac = new RbacService(new RbacRepository(p.pool()), audit, auth.accessChanges());
     ApiKeyService keys = new ApiKeyService(new ApiKeyRepository(p.pool()), auth.accessStates(), auth.accessChanges(),
         audit);

@@ -20,7 +20,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,9 +55,16 @@ public final class UsersService {
   private final AccessChanges changes;
   private final PasswordClient passwords;
   private final SecureRandom random = new SecureRandom();
+  /**
+   * Pages of the admin list for a moment (ATRIUM_USERS_LIST_CACHE): an admin screen and scripts
+   * re-run the same query, and its count can cost tens of milliseconds on a large table. Any
+   * access change seen by this node (grants, deactivations, deletions on any node; logouts)
+   * and every change made here empty it; other edits on other nodes show within the lifetime.
+   */
+  private final Cache<String, Future<UsersAdminRepository.Listed>> listCache;
 
   public UsersService(Vertx vertx, UsersAdminRepository repo, UserRepository users, AuditLog audit, AccessStates states,
-                      AccessChanges changes, PasswordClient passwords) {
+                      AccessChanges changes, PasswordClient passwords, Duration listCacheTtl) {
     this.vertx = vertx;
     this.pool = repo.pool();
     this.repo = repo;
@@ -63,13 +73,23 @@ public final class UsersService {
     this.states = states;
     this.changes = changes;
     this.passwords = passwords;
+    this.listCache = Caffeine.newBuilder().maximumSize(listCacheTtl.isZero() ? 0 : 10_000)
+        .expireAfterWrite(listCacheTtl.isZero() ? Duration.ofMillis(1) : listCacheTtl).build();
+    vertx.eventBus().consumer(Addresses.ACCESS_CHANGED, m -> listCache.invalidateAll());
   }
 
   public record ImportResult(int created, List<JsonObject> skipped) {
   }
 
   public Future<UsersAdminRepository.Listed> list(UserQuery query, Pages pages) {
-    return repo.list(query, pages.size(), pages.offset());
+    String key = query + "|" + pages;
+    // The future itself is cached, so concurrent requests for an expired page share one query.
+    Future<UsersAdminRepository.Listed> listed = listCache.get(key, k -> repo.list(query, pages.size(), pages.offset()));
+    return listed.onFailure(t -> listCache.asMap().remove(key, listed));
+  }
+
+  private <T> Future<T> changed(Future<T> result) {
+    return result.onComplete(ar -> listCache.invalidateAll());
   }
 
   public Future<JsonObject> get(UUID id) {
@@ -82,6 +102,10 @@ public final class UsersService {
   }
 
   public Future<JsonObject> create(Actor caller, JsonObject b) {
+    return changed(createUser(caller, b));
+  }
+
+  private Future<JsonObject> createUser(Actor caller, JsonObject b) {
     return withSuperuserFlag(caller).compose(actor -> {
       if (b.getBoolean("is_superuser", false) && !actor.superuser()) {
         throw denied("Only a superuser may create a superuser");
@@ -103,6 +127,10 @@ public final class UsersService {
   }
 
   public Future<JsonObject> update(Actor caller, UUID id, JsonObject patch) {
+    return changed(updateUser(caller, id, patch));
+  }
+
+  private Future<JsonObject> updateUser(Actor caller, UUID id, JsonObject patch) {
     boolean[] voidTokens = new boolean[1];
     boolean[] accessChanged = new boolean[1];
     return withSuperuserFlag(caller).compose(actor -> {
@@ -160,6 +188,10 @@ public final class UsersService {
   }
 
   public Future<Void> delete(Actor caller, UUID id) {
+    return changed(deleteUser(caller, id));
+  }
+
+  private Future<Void> deleteUser(Actor caller, UUID id) {
     if (id.equals(caller.userId())) {
       return Future.failedFuture(Problem.of(409, "cannot_delete_self", "You cannot delete your own account"));
     }
@@ -183,6 +215,10 @@ public final class UsersService {
 
   /** All-or-nothing: rows are checked first; existing emails are skipped, never overwritten. */
   public Future<ImportResult> importUsers(Actor caller, Buffer body, String contentType) {
+    return changed(importAll(caller, body, contentType));
+  }
+
+  private Future<ImportResult> importAll(Actor caller, Buffer body, String contentType) {
     return withSuperuserFlag(caller).compose(actor -> {
       List<UserImport.Row> rows = UserImport.parse(body, contentType, actor.superuser());
       return hashPlainPasswords(rows).compose(ready -> pool.withTransaction(tx -> {
