@@ -54,6 +54,10 @@ public final class UserImport {
     Map<String, Integer> usernames = new HashMap<>();
     int plain = 0;
     for (int i = 0; i < records.size(); i++) {
+      if (records.get(i) == null) {
+        errors.add(Problem.entry("/" + i, "must be a JSON object"));
+        continue;
+      }
       Row row = check(i, records.get(i), errors, callerIsSuperuser);
       if (row == null) {
         continue;
@@ -145,7 +149,7 @@ public final class UserImport {
     List<JsonObject> out = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
       Object o = array.getValue(i);
-      out.add(o instanceof JsonObject j ? j : new JsonObject().put("\u0000invalid", true));
+      out.add(o instanceof JsonObject j ? j : null);
     }
     return out;
   }

@@ -141,7 +141,11 @@ public final class UsersService {
       if (patch.containsKey("password") || patch.containsKey("password_hash")) {
         newHash = passwordHash(patch, patch.getString("email"), patch.getString("username"), false);
       }
-      return newHash.compose(hash -> pool.withTransaction(tx -> repo.lockActiveSuperusers(tx)
+      // Only a change that can remove a superuser needs to see (and lock) all of them.
+      boolean mayRemoveSuperuser = Boolean.FALSE.equals(patch.getBoolean("is_active"))
+          || Boolean.FALSE.equals(patch.getBoolean("is_superuser"));
+      return newHash.compose(hash -> pool.withTransaction(tx -> (mayRemoveSuperuser ? repo.lockActiveSuperusers(tx)
+              : Future.succeededFuture(List.<UUID>of()))
           .compose(superusers -> repo.lock(tx, id).compose(found -> {
             User before = found.orElseThrow(() -> Problem.notFound("User"));
             boolean deactivating = before.active() && Boolean.FALSE.equals(patch.getBoolean("is_active"));

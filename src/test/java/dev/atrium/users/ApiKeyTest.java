@@ -88,6 +88,11 @@ class ApiKeyTest {
     assertEquals("permission_denied", outside.code());
     assertEquals(200, owner.http(server).get("/api/audit-log").status());
 
+    Http.Res verified = server.http().bearer(key).post("/api/auth/verify-token", null);
+    assertEquals(200, verified.status(), verified::toString);
+    assertEquals(new JsonArray().add("users.view"), verified.json().getJsonArray("permissions"),
+        "other services see only what the key may use");
+
     Http.Res notHeld = owner.http(server).post("/api/auth/api-keys", new JsonObject().put("name", "greedy")
         .put("permissions", new JsonArray().add("users.view").add("rbac.manage")));
     assertEquals(400, notHeld.status());
