@@ -16,7 +16,6 @@ import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.validation.RequestValidator;
 import dev.atrium.platform.Module;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -87,7 +86,7 @@ public final class ApiRouter {
       builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearerAuth));
       builder.security("apiKeyAuth").apiKeyHandler(APIKeyHandler.create(apiKeyAuth));
 
-      ContractValidation validation = new ContractValidation(RequestValidator.create(vertx, contract));
+      ContractValidation validation = new ContractValidation(new InlineRequestValidator(vertx, contract));
       for (OpenAPIRoute route : builder.getRoutes()) {
         String operationId = route.getOperation().getOperationId();
         Handler<RoutingContext> handler = operations.get(operationId);
