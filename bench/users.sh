@@ -42,7 +42,7 @@ ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" \
 ATRIUM_REDIS_PREFIX="atrium-bench-users:" ATRIUM_DATA_DIR="$WORK/data" \
 ATRIUM_ADMIN_EMAIL=$ADMIN_EMAIL ATRIUM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
 ATRIUM_ACCESS_LOG=WARN ATRIUM_LOG_LEVEL=WARN ATRIUM_USERS_LIST_CACHE=$LIST_CACHE \
-  java -jar target/atrium.jar >"$WORK/node.log" 2>&1 &
+  java ${JAVA_OPTS:-} -jar target/atrium.jar >"$WORK/node.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 120); do
   curl -fs "$BASE/health/ready" >/dev/null 2>&1 && break

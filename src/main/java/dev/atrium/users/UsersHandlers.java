@@ -43,11 +43,7 @@ public final class UsersHandlers {
         bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
     users.list(query, pages)
-        .onSuccess(listed -> {
-          JsonArray results = new JsonArray();
-          listed.users().forEach(u -> results.add(u.toJson()));
-          Inputs.json(ctx, 200, pages.body(ctx, listed.count(), results));
-        })
+        .onSuccess(listed -> Inputs.json(ctx, 200, pages.body(ctx, listed.count(), listed.results())))
         .onFailure(ctx::fail);
   }
 

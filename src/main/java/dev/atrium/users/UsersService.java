@@ -61,7 +61,7 @@ public final class UsersService {
    * access change seen by this node (grants, deactivations, deletions on any node; logouts)
    * and every change made here empty it; other edits on other nodes show within the lifetime.
    */
-  private final Cache<String, Future<UsersAdminRepository.Listed>> listCache;
+  private final Cache<String, Future<Listing>> listCache;
 
   public UsersService(Vertx vertx, UsersAdminRepository repo, UserRepository users, AuditLog audit, AccessStates states,
                       AccessChanges changes, PasswordClient passwords, Duration listCacheTtl) {
@@ -81,10 +81,19 @@ public final class UsersService {
   public record ImportResult(int created, List<JsonObject> skipped) {
   }
 
-  public Future<UsersAdminRepository.Listed> list(UserQuery query, Pages pages) {
+  /** A page of the list, already in its JSON shape (so a cached page is not rebuilt per request). */
+  public record Listing(long count, JsonArray results) {
+  }
+
+  public Future<Listing> list(UserQuery query, Pages pages) {
     String key = query + "|" + pages;
     // The future itself is cached, so concurrent requests for an expired page share one query.
-    Future<UsersAdminRepository.Listed> listed = listCache.get(key, k -> repo.list(query, pages.size(), pages.offset()));
+    Future<Listing> listed = listCache.get(key, k -> repo.list(query, pages.size(), pages.offset())
+        .map(l -> {
+          JsonArray results = new JsonArray();
+          l.users().forEach(u -> results.add(u.toJson()));
+          return new Listing(l.count(), results);
+        }));
     return listed.onFailure(t -> listCache.asMap().remove(key, listed));
   }
 
