@@ -11,6 +11,7 @@ import dev.atrium.platform.Platform;
 import dev.atrium.rbac.RbacHandlers;
 import dev.atrium.rbac.RbacRepository;
 import dev.atrium.rbac.RbacService;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
@@ -23,11 +24,12 @@ import java.util.Set;
  */
 public final class UsersModule implements Module {
   private final Map<String, Handler<RoutingContext>> operations = new HashMap<>();
+  private final UsersService users;
 
   public UsersModule(Platform p, AuthModule auth) {
     AuditLog audit = new AuditLog(p.pool());
     UsersAdminRepository repo = new UsersAdminRepository(p.pool());
-    UsersService users = new UsersService(p.vertx(), repo, new UserRepository(p.pool()), audit, auth.accessStates(),
+    this.users = new UsersService(p.vertx(), repo, new UserRepository(p.pool()), audit, auth.accessStates(),
         auth.accessChanges(), auth.passwords(), p.config().usersListCache());
     RbacService rbac = new RbacService(new RbacRepository(p.pool()), audit, auth.accessChanges());
     ApiKeyService keys = new ApiKeyService(new ApiKeyRepository(p.pool()), auth.accessStates(), auth.accessChanges(),
@@ -47,6 +49,11 @@ public final class UsersModule implements Module {
   @Override
   public Set<String> streamingOperations() {
     return Set.of("importUsers");
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return users.close();
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.atrium.events.Addresses;
 import dev.atrium.events.UserRemoved;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -56,6 +58,13 @@ public final class UsersService {
   private final PasswordClient passwords;
   private final SecureRandom random = new SecureRandom();
   /**
+   * Parses and checks imports (up to 32 MB of JSON or CSV: tens of milliseconds of CPU) off the
+   * event loop; at most {@link #MAX_IMPORTS} at once, more are refused with 503.
+   */
+  private final WorkerExecutor importPool;
+  private final AtomicInteger importsRunning = new AtomicInteger();
+  static final int MAX_IMPORTS = 4;
+  /**
    * Pages of the admin list for a moment (ATRIUM_USERS_LIST_CACHE): an admin screen and scripts
    * re-run the same query, and its count can cost tens of milliseconds on a large table. Any
    * access change seen by this node (grants, deactivations, deletions on any node; logouts)
@@ -73,6 +82,7 @@ public final class UsersService {
     this.states = states;
     this.changes = changes;
     this.passwords = passwords;
+    this.importPool = vertx.createSharedWorkerExecutor("atrium-users-import", 2);
     this.listCache = Caffeine.newBuilder().maximumSize(listCacheTtl.isZero() ? 0 : 10_000)
         .expireAfterWrite(listCacheTtl.isZero() ? Duration.ofMillis(1) : listCacheTtl).build();
     vertx.eventBus().consumer(Addresses.ACCESS_CHANGED, m -> listCache.invalidateAll());
@@ -95,6 +105,11 @@ public final class UsersService {
           return new Listing(l.count(), results);
         }));
     return listed.onFailure(t -> listCache.asMap().remove(key, listed));
+  }
+
+  /** Releases the import pool. */
+  public Future<Void> close() {
+    return importPool.close();
   }
 
   private <T> Future<T> changed(Future<T> result) {
@@ -232,49 +247,57 @@ public final class UsersService {
   }
 
   private Future<ImportResult> importAll(Actor caller, Buffer body, String contentType) {
-    return withSuperuserFlag(caller).compose(actor -> {
-      List<UserImport.Row> rows = UserImport.parse(body, contentType, actor.superuser());
-      return hashPlainPasswords(rows).compose(ready -> pool.withTransaction(tx -> {
-        List<String> emails = ready.stream().map(r -> r.user().email().toLowerCase(Locale.ROOT)).toList();
-        List<String> names = ready.stream().map(r -> r.user().username().toLowerCase(Locale.ROOT)).toList();
-        return repo.existing(tx, emails, names).compose(existing -> {
-          Set<String> takenEmails = existing.get("emails");
-          Set<String> takenNames = existing.get("usernames");
-          List<UsersAdminRepository.ImportRow> toInsert = new ArrayList<>();
-          List<JsonObject> skipped = new ArrayList<>();
-          JsonArray errors = new JsonArray();
-          for (UserImport.Row r : ready) {
-            String email = r.user().email().toLowerCase(Locale.ROOT);
-            if (takenEmails.contains(email)) {
-              skipped.add(new JsonObject().put("row", r.index()).put("email", r.user().email())
-                  .put("reason", "email_exists"));
-            } else if (takenNames.contains(r.user().username().toLowerCase(Locale.ROOT))) {
-              errors.add(Problem.entry("/" + r.index() + "/username", "is taken by another account"));
-            } else {
-              toInsert.add(r.user());
+    if (importsRunning.incrementAndGet() > MAX_IMPORTS) {
+      importsRunning.decrementAndGet();
+      return Future.failedFuture(Problem.retryLater(503, "service_busy", "Too many imports in progress", 5));
+    }
+    return withSuperuserFlag(caller).compose(actor -> importPool
+            .executeBlocking(() -> UserImport.parse(body, contentType, actor.superuser()), false)
+            .compose(rows -> insertImport(actor, rows, contentType)))
+        .onComplete(ar -> importsRunning.decrementAndGet());
+  }
+
+  private Future<ImportResult> insertImport(Actor actor, List<UserImport.Row> rows, String contentType) {
+    return hashPlainPasswords(rows).compose(ready -> pool.withTransaction(tx -> {
+      List<String> emails = ready.stream().map(r -> r.user().email().toLowerCase(Locale.ROOT)).toList();
+      List<String> names = ready.stream().map(r -> r.user().username().toLowerCase(Locale.ROOT)).toList();
+      return repo.existing(tx, emails, names).compose(existing -> {
+        Set<String> takenEmails = existing.get("emails");
+        Set<String> takenNames = existing.get("usernames");
+        List<UsersAdminRepository.ImportRow> toInsert = new ArrayList<>();
+        List<JsonObject> skipped = new ArrayList<>();
+        JsonArray errors = new JsonArray();
+        for (UserImport.Row r : ready) {
+          String email = r.user().email().toLowerCase(Locale.ROOT);
+          if (takenEmails.contains(email)) {
+            skipped.add(new JsonObject().put("row", r.index()).put("email", r.user().email())
+                .put("reason", "email_exists"));
+          } else if (takenNames.contains(r.user().username().toLowerCase(Locale.ROOT))) {
+            errors.add(Problem.entry("/" + r.index() + "/username", "is taken by another account"));
+          } else {
+            toInsert.add(r.user());
+          }
+        }
+        if (!errors.isEmpty()) {
+          throw Problem.validation("The import has " + errors.size() + " error(s); nothing was imported", errors);
+        }
+        Future<List<Map.Entry<UUID, String>>> inserted = toInsert.isEmpty() ? Future.succeededFuture(List.of())
+            : repo.insertAll(tx, toInsert, actor.userId(), actor.ip());
+        return inserted.compose(created -> {
+          Set<String> createdEmails = new HashSet<>();
+          created.forEach(e -> createdEmails.add(e.getValue().toLowerCase(Locale.ROOT)));
+          for (UsersAdminRepository.ImportRow r : toInsert) {
+            if (!createdEmails.contains(r.email().toLowerCase(Locale.ROOT))) {
+              skipped.add(new JsonObject().put("email", r.email()).put("reason", "email_exists"));
             }
           }
-          if (!errors.isEmpty()) {
-            throw Problem.validation("The import has " + errors.size() + " error(s); nothing was imported", errors);
-          }
-          Future<List<Map.Entry<UUID, String>>> inserted = toInsert.isEmpty() ? Future.succeededFuture(List.of())
-              : repo.insertAll(tx, toInsert, actor.userId(), actor.ip());
-          return inserted.compose(created -> {
-            Set<String> createdEmails = new HashSet<>();
-            created.forEach(e -> createdEmails.add(e.getValue().toLowerCase(Locale.ROOT)));
-            for (UsersAdminRepository.ImportRow r : toInsert) {
-              if (!createdEmails.contains(r.email().toLowerCase(Locale.ROOT))) {
-                skipped.add(new JsonObject().put("email", r.email()).put("reason", "email_exists"));
-              }
-            }
-            JsonObject summary = new JsonObject().put("format", contentType == null ? "json" : contentType)
-                .put("rows", rows.size()).put("created", created.size()).put("skipped", skipped.size());
-            return audit.record(tx, actor, "users.import", "user", null, summary)
-                .map(new ImportResult(created.size(), skipped));
-          });
+          JsonObject summary = new JsonObject().put("format", contentType == null ? "json" : contentType)
+              .put("rows", rows.size()).put("created", created.size()).put("skipped", skipped.size());
+          return audit.record(tx, actor, "users.import", "user", null, summary)
+              .map(new ImportResult(created.size(), skipped));
         });
-      }));
-    });
+      });
+    }));
   }
 
   /** Hashes the few plain-text passwords one after another, so an import never floods the hashing pool. */
