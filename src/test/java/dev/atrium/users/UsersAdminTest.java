@@ -179,7 +179,19 @@ class UsersAdminTest {
       Http.Res anonymous = server.http().send(c.method(), c.path(), (String) null, null);
       assertEquals(401, anonymous.status(), c + " " + anonymous);
     }
-    // With the permission (and for the superuser) the same calls pass the check.
+    // With exactly that permission, and as the superuser, every call passes the check.
+    Map<String, Accounts.Login> holders = Map.of(
+        "users.view", viewer,
+        "users.manage", AdminOps.userWith(server, admin, "onlymanage", "users.manage"),
+        "rbac.manage", AdminOps.userWith(server, admin, "rbac", "rbac.manage"),
+        "audit.view", AdminOps.userWith(server, admin, "auditor", "audit.view"));
+    for (Call c : calls) {
+      for (Accounts.Login who : List.of(holders.get(c.permission()), admin)) {
+        Http.Res r = who.http(server).send(c.method(), c.path(), c.body() == null ? null : c.body().toString(),
+            c.body() == null ? null : "application/json");
+        assertTrue(r.status() != 403 && r.status() != 401 && r.status() < 500, c + " as " + who.email() + ": " + r);
+      }
+    }
     assertEquals(200, viewer.http(server).get("/api/users").status());
     assertEquals(200, viewer.http(server).get("/api/users/" + target).status());
     assertEquals(403, viewer.http(server).patch("/api/users/" + target, new JsonObject().put("first_name", "X")).status());
