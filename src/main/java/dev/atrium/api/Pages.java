@@ -1,5 +1,7 @@
 package dev.atrium.api;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,12 +29,28 @@ public record Pages(int page, int size) {
   }
 
   public JsonObject body(RoutingContext ctx, long count, JsonArray results) {
-    boolean hasNext = offset() + results.size() < count && !results.isEmpty();
     return new JsonObject()
         .put("count", count)
-        .put("next", hasNext ? link(ctx, page + 1) : null)
-        .put("previous", page > 1 ? link(ctx, Math.min(page - 1, Math.max(1, (int) ((count + size - 1) / size)))) : null)
+        .put("next", next(ctx, count, results.size()))
+        .put("previous", previous(ctx, count))
         .put("results", results);
+  }
+
+  /** The same page with {@code results} already encoded as a JSON array (for pages served from a cache). */
+  public Buffer encoded(RoutingContext ctx, long count, int resultCount, Buffer encodedResults) {
+    return Buffer.buffer(encodedResults.length() + 256)
+        .appendString("{\"count\":").appendString(Long.toString(count))
+        .appendString(",\"next\":").appendString(Json.encode(next(ctx, count, resultCount)))
+        .appendString(",\"previous\":").appendString(Json.encode(previous(ctx, count)))
+        .appendString(",\"results\":").appendBuffer(encodedResults).appendString("}");
+  }
+
+  private String next(RoutingContext ctx, long count, int resultCount) {
+    return offset() + resultCount < count && resultCount > 0 ? link(ctx, page + 1) : null;
+  }
+
+  private String previous(RoutingContext ctx, long count) {
+    return page > 1 ? link(ctx, Math.min(page - 1, Math.max(1, (int) ((count + size - 1) / size)))) : null;
   }
 
   private String link(RoutingContext ctx, int target) {

@@ -43,7 +43,8 @@ public final class UsersHandlers {
         bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
     users.list(query, pages)
-        .onSuccess(listed -> Inputs.json(ctx, 200, pages.body(ctx, listed.count(), listed.results())))
+        .onSuccess(listed -> ctx.response().putHeader("Content-Type", "application/json")
+            .end(pages.encoded(ctx, listed.count(), listed.size(), listed.results())))
         .onFailure(ctx::fail);
   }
 

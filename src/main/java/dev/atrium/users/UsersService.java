@@ -91,8 +91,8 @@ public final class UsersService {
   public record ImportResult(int created, List<JsonObject> skipped) {
   }
 
-  /** A page of the list, already in its JSON shape (so a cached page is not rebuilt per request). */
-  public record Listing(long count, JsonArray results) {
+  /** A page of the list, already encoded (so a cached page is not rebuilt or re-encoded per request). */
+  public record Listing(long count, int size, Buffer results) {
   }
 
   public Future<Listing> list(UserQuery query, Pages pages) {
@@ -102,7 +102,7 @@ public final class UsersService {
         .map(l -> {
           JsonArray results = new JsonArray();
           l.users().forEach(u -> results.add(u.toJson()));
-          return new Listing(l.count(), results);
+          return new Listing(l.count(), results.size(), results.toBuffer());
         }));
     return listed.onFailure(t -> listCache.asMap().remove(key, listed));
   }
