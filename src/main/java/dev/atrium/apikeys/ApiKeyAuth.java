@@ -83,7 +83,8 @@ public final class ApiKeyAuth implements AuthenticationProvider {
     }
   }
 
-  private void forgetOwner(String userId) {
+  /** Drops the cached keys of this owner on this node (other nodes hear of it through ACCESS_CHANGED). */
+  public void forgetOwner(String userId) {
     keys.asMap().values().removeIf(k -> k.userId().toString().equals(userId));
   }
 }

@@ -24,10 +24,13 @@ public final class ApiKeyService {
   private final AccessStates states;
   private final AccessChanges changes;
   private final AuditLog audit;
+  private final ApiKeyAuth auth;
   private final SecureRandom random = new SecureRandom();
 
-  public ApiKeyService(ApiKeyRepository repo, AccessStates states, AccessChanges changes, AuditLog audit) {
+  public ApiKeyService(ApiKeyRepository repo, AccessStates states, AccessChanges changes, AuditLog audit,
+                       ApiKeyAuth auth) {
     this.repo = repo;
+    this.auth = auth;
     this.states = states;
     this.changes = changes;
     this.audit = audit;
@@ -76,6 +79,8 @@ public final class ApiKeyService {
           return audit.record(tx, actor, "api_key.revoke", "api_key", k.id(), new JsonObject().put("name", k.name())
               .put("owner_id", k.userId().toString()));
         }))
+        // Forget it here before answering (the event-bus notice is asynchronous), then tell every node.
+        .onSuccess(v -> auth.forgetOwner(actor.userId().toString()))
         .compose(v -> changes.permissionsChanged(actor.userId().toString()));
   }
 }

@@ -33,7 +33,7 @@ public final class UsersModule implements Module {
         auth.accessChanges(), auth.passwords(), p.config().usersListCache());
     RbacService rbac = new RbacService(new RbacRepository(p.pool()), audit, auth.accessChanges());
     ApiKeyService keys = new ApiKeyService(new ApiKeyRepository(p.pool()), auth.accessStates(), auth.accessChanges(),
-        audit);
+        audit, auth.apiKeyAuth());
     operations.putAll(new UsersHandlers(users, new UserExport(repo)).operations());
     operations.putAll(new RbacHandlers(rbac).operations());
     operations.putAll(new AuditHandlers(audit).operations());
