@@ -69,7 +69,7 @@ class RolesAndGrantsTest {
   }
 
   @Test
-  @DisplayName("a revoke on one node takes effect on a second node within a second, and both changes are audited")
+  @DisplayName("a grant, a revoke and a deactivation on one node take effect on a second node within a second, and are audited")
   void revokeOnSecondNode() {
     Accounts.Login u = Accounts.registerAndLogin(server, "rev");
     long role = newRole("users.view");
@@ -91,6 +91,10 @@ class RolesAndGrantsTest {
         + " WHERE target_type = 'user' AND target_id = ? ORDER BY id", u.userId());
     assertEquals(List.of("role.grant", "role.revoke"), audit.stream().map(r -> r.get("action")).toList());
     assertEquals(Long.toString(role), audit.get(1).get("role"));
+
+    assertEquals(200, admin.http(server).patch("/api/users/" + u.userId(), new JsonObject().put("is_active", false)).status());
+    Poll.until(Duration.ofSeconds(1), "deactivation voids the token on the second node",
+        () -> second.http().bearer(u.access()).get("/api/auth/me").status() == 401);
   }
 
   @Test
