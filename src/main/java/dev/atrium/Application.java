@@ -10,6 +10,7 @@ import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import dev.atrium.users.UsersModule;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -71,7 +72,7 @@ public final class Application {
     modules.add(auth);
     modules.add(new OpsModule(platform, registryName));
 
-    // users, rbac, audit
+    modules.add(new UsersModule(platform, auth)); // users, rbac, audit
 
     // analytics
 
@@ -79,8 +80,8 @@ public final class Application {
 
     // notifications and push
 
-    ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.accessStates(), config.corsOrigins(),
-        config.trustProxy());
+    ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.apiKeyAuth(), auth.accessStates(),
+        config.corsOrigins(), config.trustProxy());
     Future<Void> started = Future.succeededFuture();
     for (Module module : modules) {
       started = started.compose(v -> module.start());

@@ -5,16 +5,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.validation.RequestValidator;
 import dev.atrium.platform.Module;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,13 +35,16 @@ public final class ApiRouter {
 
   private final Vertx vertx;
   private final JWTAuth bearerAuth;
+  private final AuthenticationProvider apiKeyAuth;
   private final AccessStates states;
   private final List<String> corsOrigins;
   private final boolean trustProxy;
 
-  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AccessStates states, List<String> corsOrigins, boolean trustProxy) {
+  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AuthenticationProvider apiKeyAuth, AccessStates states,
+                   List<String> corsOrigins, boolean trustProxy) {
     this.vertx = vertx;
     this.bearerAuth = bearerAuth;
+    this.apiKeyAuth = apiKeyAuth;
     this.states = states;
     this.corsOrigins = corsOrigins;
     this.trustProxy = trustProxy;
@@ -49,6 +53,7 @@ public final class ApiRouter {
   public Future<Router> build(List<Module> modules) {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     Set<String> streaming = new HashSet<>();
+    Map<String, Long> bodyLimits = new HashMap<>();
     for (Module module : modules) {
       module.operations().forEach((id, handler) -> {
         if (operations.putIfAbsent(id, handler) != null) {
@@ -56,13 +61,18 @@ public final class ApiRouter {
         }
       });
       streaming.addAll(module.streamingOperations());
+      bodyLimits.putAll(module.bodyLimits());
     }
     return ContractLoader.load(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+      // Operations with their own body limit read the body on their route, after authentication.
+      Set<String> ownBodyPaths = new HashSet<>();
+      builder.getRoutes().stream().filter(r -> bodyLimits.containsKey(r.getOperation().getOperationId()))
+          .forEach(r -> ownBodyPaths.add(r.getOperation().getOpenAPIPath()));
       // Streaming operations read multipart bodies themselves, chunk by chunk.
       Handler<RoutingContext> body = ctx -> {
-        if (isMultipart(ctx)) {
+        if (isMultipart(ctx) || ownBodyPaths.contains(ctx.request().path())) {
           ctx.next();
         } else {
           bodyHandler.handle(ctx);
@@ -74,8 +84,9 @@ public final class ApiRouter {
           .rootHandler(cors())
           .rootHandler(body);
       builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearerAuth));
+      builder.security("apiKeyAuth").apiKeyHandler(APIKeyHandler.create(apiKeyAuth));
 
-      ContractValidation validation = new ContractValidation(RequestValidator.create(vertx, contract));
+      ContractValidation validation = new ContractValidation(new InlineRequestValidator(vertx, contract));
       for (OpenAPIRoute route : builder.getRoutes()) {
         String operationId = route.getOperation().getOperationId();
         Handler<RoutingContext> handler = operations.get(operationId);
@@ -83,6 +94,13 @@ public final class ApiRouter {
           throw new IllegalStateException("No handler bound for operation " + operationId);
         }
         route.setDoValidation(false);
+        Long bodyLimit = bodyLimits.get(operationId);
+        if (bodyLimit != null) {
+          // Wrapped, because Vert.x refuses a BodyHandler placed after authentication; reading
+          // after authentication is the point: strangers cannot make us buffer large bodies.
+          BodyHandler large = BodyHandler.create(false).setBodyLimit(bodyLimit);
+          route.addHandler(large::handle);
+        }
         Handler<RoutingContext> guard = PermissionGuard.forOperation(route.getOperation(), states);
         if (guard != null) {
           route.addHandler(guard);

@@ -34,6 +34,19 @@ public final class Inputs {
     return p == null || p.isNull() ? null : String.valueOf(p.get());
   }
 
+  /** An ISO 8601 time with offset from the query, or null; a bad one is a 400 naming the parameter. */
+  public static java.time.OffsetDateTime queryTime(RoutingContext ctx, String name) {
+    String v = query(ctx, name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw Problem.field("validation_failed", name, "must be an ISO 8601 time with offset, such as 2026-01-31T12:00:00Z");
+    }
+  }
+
   public static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
   }

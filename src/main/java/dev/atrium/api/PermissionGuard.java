@@ -2,13 +2,16 @@ package dev.atrium.api;
 
 import dev.atrium.auth.AccessStates;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.Operation;
 
 /**
  * The one generic permission check: an operation's {@code x-permission} in the contract names
  * what the caller must hold. Runs after authentication and before validation, so a caller who
- * may not use an operation learns nothing about its input rules.
+ * may not use an operation learns nothing about its input rules. An API key's principal lists
+ * its {@code scopes}: it may use a permission only if the scopes name it and the owner holds
+ * it right now.
  */
 public final class PermissionGuard {
   public static final String EXTENSION = "x-permission";
@@ -24,7 +27,8 @@ public final class PermissionGuard {
     }
     return ctx -> states.get(Caller.of(ctx).userId())
         .onSuccess(state -> {
-          if (state.isPresent() && state.get().has(permission)) {
+          JsonArray scopes = ctx.user().principal().getJsonArray("scopes");
+          if (state.isPresent() && state.get().has(permission) && (scopes == null || scopes.contains(permission))) {
             ctx.next();
           } else {
             ProblemHandler.send(ctx, Problem.of(403, "permission_denied",

@@ -3,10 +3,12 @@ package dev.atrium.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.api.Problem;
+import dev.atrium.apikeys.ApiKeyAuth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.authentication.Credentials;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -16,19 +18,22 @@ import java.util.concurrent.TimeUnit;
  * Authenticates bearer credentials for the contract's security schemes: verifies the JWT
  * (signature checks are cached per exact token string, since ECDSA verification costs more
  * than the rest of a request), then checks the user's current {@link AccessState}, so voided
- * tokens, revoked sessions and deactivated accounts are refused on every request.
+ * tokens, revoked sessions and deactivated accounts are refused on every request. API keys
+ * presented as bearer tokens (recognised by their prefix) go to the API key authenticator.
  */
 public final class AccessTokenAuth implements JWTAuth {
   public static final String STATE = "atrium.access";
 
   private final JWTAuth verifier;
   private final AccessStates states;
+  private final AuthenticationProvider apiKeys;
   private final Cache<String, JsonObject> verified = Caffeine.newBuilder()
       .maximumSize(100_000).expireAfterWrite(5, TimeUnit.MINUTES).build();
 
-  public AccessTokenAuth(JWTAuth verifier, AccessStates states) {
+  public AccessTokenAuth(JWTAuth verifier, AccessStates states, AuthenticationProvider apiKeys) {
     this.verifier = verifier;
     this.states = states;
+    this.apiKeys = apiKeys;
   }
 
   @Override
@@ -37,6 +42,9 @@ public final class AccessTokenAuth implements JWTAuth {
       return Future.failedFuture(invalid("Missing bearer token"));
     }
     String token = tc.getToken();
+    if (token.startsWith(ApiKeyAuth.PREFIX)) {
+      return apiKeys.authenticate(tc);
+    }
     return claims(token).compose(this::withAccess);
   }
 

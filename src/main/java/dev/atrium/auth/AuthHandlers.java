@@ -103,11 +103,14 @@ public final class AuthHandlers {
 
   private void verifyToken(RoutingContext ctx) {
     Caller caller = Caller.of(ctx);
+    // An API key answers with what it may actually use: its scopes within the owner's permissions.
+    JsonArray scopes = ctx.user().principal().getJsonArray("scopes");
     accounts.me(caller.userId())
         .onSuccess(me -> Inputs.json(ctx, 200, new JsonObject()
             .put("valid", true)
             .put("user", withoutAccess(me))
-            .put("permissions", me.getJsonArray("permissions"))
+            .put("permissions", scopes == null ? me.getJsonArray("permissions")
+                : new JsonArray(me.getJsonArray("permissions").stream().filter(scopes::contains).toList()))
             .put("roles", me.getJsonArray("roles"))
             .put("exp", caller.expiresAt())))
         .onFailure(ctx::fail);

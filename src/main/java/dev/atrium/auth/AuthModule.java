@@ -1,5 +1,7 @@
 package dev.atrium.auth;
 
+import dev.atrium.apikeys.ApiKeyAuth;
+import dev.atrium.apikeys.ApiKeyRepository;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.rbac.AccessRepository;
@@ -32,6 +34,7 @@ public final class AuthModule implements Module {
   private final AuthService auth;
   private final AuthHandlers handlers;
   private final AccessTokenAuth bearerAuth;
+  private final ApiKeyAuth apiKeyAuth;
 
   public AuthModule(Platform p, JwtKeys keys) {
     this.platform = p;
@@ -48,7 +51,8 @@ public final class AuthModule implements Module {
     this.auth = new AuthService(p.vertx(), users, sessions, passwords, tokens, throttle, accessChanges,
         p.config().refreshTtl());
     this.handlers = new AuthHandlers(auth, new AccountService(users, accessStates, accessChanges), keys, p.config().refreshTtl());
-    this.bearerAuth = new AccessTokenAuth(tokens.verifier(), accessStates);
+    this.apiKeyAuth = new ApiKeyAuth(p.vertx(), new ApiKeyRepository(p.pool()), accessStates);
+    this.bearerAuth = new AccessTokenAuth(tokens.verifier(), accessStates, apiKeyAuth);
   }
 
   @Override
@@ -71,6 +75,11 @@ public final class AuthModule implements Module {
   /** Verifies bearer tokens for the contract's bearerAuth scheme. */
   public JWTAuth bearerAuth() {
     return bearerAuth;
+  }
+
+  /** Verifies API keys for the contract's apiKeyAuth scheme (X-API-Key). */
+  public ApiKeyAuth apiKeyAuth() {
+    return apiKeyAuth;
   }
 
   public AccessStates accessStates() {

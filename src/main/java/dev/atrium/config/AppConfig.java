@@ -38,7 +38,8 @@ public record AppConfig(
     int loginMaxFailuresPerIp,
     Duration loginWindow,
     boolean trustProxy,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration usersListCache) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -69,7 +70,8 @@ public record AppConfig(
         r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", 5, 1, 1_000_000),
         r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
-        r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration));
+        r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
+        r.get("ATRIUM_USERS_LIST_CACHE", "1s", AppConfig::cacheTtl));
   }
 
   /** The database name in the URL path. */
@@ -104,6 +106,18 @@ public record AppConfig(
       }
     }
     return list;
+  }
+
+  /** A short cache lifetime: "0" turns the cache off; at most a minute. */
+  private static Duration cacheTtl(String text) {
+    if (text.trim().equals("0")) {
+      return Duration.ZERO;
+    }
+    Duration d = ValueParsers.duration(text);
+    if (d.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("must be at most 1m (or 0 to turn the cache off), got '" + text + "'");
+    }
+    return d;
   }
 
   private static boolean bool(String text) {

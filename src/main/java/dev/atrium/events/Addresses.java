@@ -15,6 +15,10 @@ public final class Addresses {
   public static final String ACCESS_CHANGED = "atrium.access.changed";
 
   // users, rbac, audit
+  /** {@link UserRemoved}: an admin deactivated an account; its tokens are void everywhere. */
+  public static final String USER_DEACTIVATED = "user.deactivated";
+  /** {@link UserRemoved}: an admin deleted an account (sessions, grants, keys gone; the audit log keeps it). */
+  public static final String USER_DELETED = "user.deleted";
 
   // analytics
   /** A dashboard snapshot (the JSON of GET /api/analytics/real-time-dashboard), every 2 s. */

@@ -24,6 +24,14 @@ public interface Module {
     return Set.of();
   }
 
+  /**
+   * operationId → largest accepted request body in bytes, for operations whose bodies may exceed
+   * the router's default limit (such as bulk imports). Only for operations with a fixed path.
+   */
+  default Map<String, Long> bodyLimits() {
+    return Map.of();
+  }
+
   /** Routes outside the contract (static files and the like). */
   default void mount(Router router) {
   }

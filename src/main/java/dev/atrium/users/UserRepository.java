@@ -26,6 +26,9 @@ public final class UserRepository {
     this.pool = pool;
   }
 
+  public record UserWithProfile(User user, Profile profile) {
+  }
+
   public record NewUser(String email, String username, String passwordHash, String firstName, String lastName,
                         boolean staff, boolean superuser, boolean verified) {
   }
@@ -40,6 +43,15 @@ public final class UserRepository {
     return pool.preparedQuery("SELECT " + User.COLUMNS + " FROM users u WHERE u.id = $1")
         .execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(User.from(rows.iterator().next())));
+  }
+
+  public Future<Optional<UserWithProfile>> findWithProfile(UUID id) {
+    return pool.preparedQuery("SELECT " + User.COLUMNS + ", p.user_id AS p_user_id, p.bio, p.birth_date, p.location,"
+            + " p.website, p.social_links, p.preferences FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id"
+            + " WHERE u.id = $1")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+            : Optional.of(new UserWithProfile(User.from(rows.iterator().next()), Profile.from(rows.iterator().next()))));
   }
 
   /** Inserts the user and an empty profile in one statement; unique violations name the index. */

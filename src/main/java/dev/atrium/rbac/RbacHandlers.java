@@ -1,0 +1,143 @@
+package dev.atrium.rbac;
+
+import dev.atrium.api.Inputs;
+import dev.atrium.api.Pages;
+import dev.atrium.audit.Actor;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.UUID;
+
+/** Binds the contract's roles, permissions and grants operations to {@link RbacService}. */
+public final class RbacHandlers {
+  private final RbacService rbac;
+
+  public RbacHandlers(RbacService rbac) {
+    this.rbac = rbac;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.ofEntries(
+        Map.entry("listPermissions", this::listPermissions),
+        Map.entry("createPermission", this::createPermission),
+        Map.entry("getPermission", this::getPermission),
+        Map.entry("updatePermission", this::updatePermission),
+        Map.entry("deletePermission", this::deletePermission),
+        Map.entry("listRoles", this::listRoles),
+        Map.entry("createRole", this::createRole),
+        Map.entry("getRole", this::getRole),
+        Map.entry("updateRole", this::updateRole),
+        Map.entry("deleteRole", this::deleteRole),
+        Map.entry("listUserRoles", this::listUserRoles),
+        Map.entry("grantUserRole", this::grantUserRole),
+        Map.entry("revokeUserRole", this::revokeUserRole));
+  }
+
+  private void listPermissions(RoutingContext ctx) {
+    Pages pages = Pages.of(ctx);
+    rbac.permissions(Inputs.query(ctx, "module"), pages.size(), pages.offset())
+        .onSuccess(page -> {
+          JsonArray results = new JsonArray();
+          page.items().forEach(p -> results.add(p.toJson()));
+          Inputs.json(ctx, 200, pages.body(ctx, page.count(), results));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void createPermission(RoutingContext ctx) {
+    rbac.createPermission(Actor.of(ctx), Inputs.body(ctx))
+        .onSuccess(p -> created(ctx, "/api/permissions/" + p.id(), p.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void getPermission(RoutingContext ctx) {
+    rbac.permission(longId(ctx, "id")).onSuccess(p -> Inputs.json(ctx, 200, p.toJson())).onFailure(ctx::fail);
+  }
+
+  private void updatePermission(RoutingContext ctx) {
+    rbac.updatePermission(Actor.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
+        .onSuccess(p -> Inputs.json(ctx, 200, p.toJson())).onFailure(ctx::fail);
+  }
+
+  private void deletePermission(RoutingContext ctx) {
+    rbac.deletePermission(Actor.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+  }
+
+  private void listRoles(RoutingContext ctx) {
+    Pages pages = Pages.of(ctx);
+    rbac.roles(pages.size(), pages.offset())
+        .onSuccess(page -> {
+          JsonArray results = new JsonArray();
+          page.items().forEach(r -> results.add(r.toJson()));
+          Inputs.json(ctx, 200, pages.body(ctx, page.count(), results));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void createRole(RoutingContext ctx) {
+    rbac.createRole(Actor.of(ctx), Inputs.body(ctx))
+        .onSuccess(r -> created(ctx, "/api/roles/" + r.id(), r.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void getRole(RoutingContext ctx) {
+    rbac.role(longId(ctx, "id")).onSuccess(r -> Inputs.json(ctx, 200, r.toJson())).onFailure(ctx::fail);
+  }
+
+  private void updateRole(RoutingContext ctx) {
+    rbac.updateRole(Actor.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
+        .onSuccess(r -> Inputs.json(ctx, 200, r.toJson())).onFailure(ctx::fail);
+  }
+
+  private void deleteRole(RoutingContext ctx) {
+    rbac.deleteRole(Actor.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+  }
+
+  private void listUserRoles(RoutingContext ctx) {
+    rbac.grants(UUID.fromString(Inputs.path(ctx, "id")))
+        .onSuccess(list -> {
+          JsonArray results = new JsonArray();
+          list.forEach(g -> results.add(g.toJson()));
+          Inputs.json(ctx, 200, new JsonObject().put("count", results.size()).put("next", (Object) null)
+              .put("previous", (Object) null).put("results", results));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void grantUserRole(RoutingContext ctx) {
+    JsonObject b = Inputs.body(ctx);
+    String userId = Inputs.path(ctx, "id");
+    OffsetDateTime expires;
+    try {
+      expires = b.getString("expires_at") == null ? null : OffsetDateTime.parse(b.getString("expires_at"));
+    } catch (DateTimeParseException e) {
+      ctx.fail(dev.atrium.api.Problem.field("validation_failed", "/expires_at",
+          "must be an ISO 8601 time with offset"));
+      return;
+    }
+    Number roleId = (Number) b.getValue("role_id");
+    rbac.grant(Actor.of(ctx), UUID.fromString(userId), roleId == null ? null : roleId.longValue(),
+            b.getString("role"), expires)
+        .onSuccess(g -> created(ctx, "/api/users/" + userId + "/roles/" + g.roleId(), g.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void revokeUserRole(RoutingContext ctx) {
+    rbac.revoke(Actor.of(ctx), UUID.fromString(Inputs.path(ctx, "id")), longId(ctx, "role_id"))
+        .onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+  }
+
+  private static long longId(RoutingContext ctx, String name) {
+    // The contract types these ids as integers, so the validated value is a number.
+    return ((Number) Inputs.of(ctx).getPathParameters().get(name).get()).longValue();
+  }
+
+  private static void created(RoutingContext ctx, String location, JsonObject body) {
+    ctx.response().putHeader("Location", location);
+    Inputs.json(ctx, 201, body);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.atrium.users;
+
+import dev.atrium.api.Inputs;
+import dev.atrium.api.Pages;
+import dev.atrium.api.Problem;
+import dev.atrium.audit.Actor;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+
+/** Binds the contract's users operations to {@link UsersService} and {@link UserExport}. */
+public final class UsersHandlers {
+  /** Largest import body: 10,000 rows with Django hashes and long names fit well within it. */
+  public static final long IMPORT_BODY_LIMIT = 32L * 1024 * 1024;
+
+  private final UsersService users;
+  private final UserExport export;
+
+  public UsersHandlers(UsersService users, UserExport export) {
+    this.users = users;
+    this.export = export;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of(
+        "listUsers", this::list,
+        "createUser", this::create,
+        "getUser", this::get,
+        "updateUser", this::update,
+        "deleteUser", this::delete,
+        "importUsers", this::importUsers,
+        "exportUsers", this::exportUsers);
+  }
+
+  private void list(RoutingContext ctx) {
+    Pages pages = Pages.of(ctx);
+    UserQuery query = new UserQuery(Inputs.query(ctx, "search"), bool(ctx, "is_active"), bool(ctx, "is_verified"),
+        bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
+        Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
+    users.list(query, pages)
+        .onSuccess(listed -> ctx.response().putHeader("Content-Type", "application/json")
+            .end(pages.encoded(ctx, listed.count(), listed.size(), listed.results())))
+        .onFailure(ctx::fail);
+  }
+
+  private void create(RoutingContext ctx) {
+    users.create(Actor.of(ctx), Inputs.body(ctx))
+        .onSuccess(u -> {
+          ctx.response().putHeader("Location", "/api/users/" + u.getString("id"));
+          Inputs.json(ctx, 201, u);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    users.get(id(ctx)).onSuccess(u -> Inputs.json(ctx, 200, u)).onFailure(ctx::fail);
+  }
+
+  private void update(RoutingContext ctx) {
+    users.update(Actor.of(ctx), id(ctx), Inputs.body(ctx))
+        .onSuccess(u -> Inputs.json(ctx, 200, u)).onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    users.delete(Actor.of(ctx), id(ctx)).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+  }
+
+  /** JSON array or CSV in the body; validated by the import itself (the contract cannot check CSV). */
+  private void importUsers(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String lower = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    if (!lower.startsWith("application/json") && !lower.startsWith("text/csv")) {
+      throw Problem.of(415, "unsupported_media_type", "Send the users as application/json (an array) or text/csv");
+    }
+    users.importUsers(Actor.of(ctx), ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+            : ctx.body().buffer(), lower.startsWith("text/csv") ? "text/csv" : "application/json")
+        .onSuccess(r -> {
+          JsonArray skipped = new JsonArray();
+          r.skipped().forEach(skipped::add);
+          Inputs.json(ctx, 200, new JsonObject().put("created", r.created()).put("skipped_count", skipped.size())
+              .put("skipped", skipped));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void exportUsers(RoutingContext ctx) {
+    String format = Inputs.query(ctx, "format");
+    UserExport.Format f = "csv".equals(format) ? UserExport.Format.CSV : UserExport.Format.JSON;
+    String name = "users-" + LocalDate.now(ZoneOffset.UTC) + (f == UserExport.Format.CSV ? ".csv" : ".json");
+    ctx.response().setChunked(true)
+        .putHeader("Content-Type", f == UserExport.Format.CSV ? "text/csv; charset=utf-8" : "application/json")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
+        .putHeader("Cache-Control", "no-store");
+    export.write(ctx.response(), f).onFailure(ctx::fail);
+  }
+
+  private static UUID id(RoutingContext ctx) {
+    return UUID.fromString(Inputs.path(ctx, "id"));
+  }
+
+  private static Boolean bool(RoutingContext ctx, String name) {
+    String v = Inputs.query(ctx, name);
+    return v == null ? null : Boolean.valueOf(v);
+  }
+}
