@@ -70,7 +70,7 @@ public final class Application {
 
     // users, rbac, audit
 
-    // analytics
+    modules.add(new dev.atrium.analytics.AnalyticsModule(platform, auth));
 
     // files
 
