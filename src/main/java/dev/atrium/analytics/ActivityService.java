@@ -111,13 +111,7 @@ public final class ActivityService {
         .compose(v -> ingest.submit(rows, false))
         .map(stored -> {
           List<UUID> ids = rows.stream().map(Activity::id).toList();
-          int n = 0;
-          for (UUID id : ids) {
-            if (stored.contains(id)) {
-              n++;
-            }
-          }
-          return new Tracked(ids, n);
+          return new Tracked(ids, stored.size());
         });
   }
 

@@ -203,11 +203,20 @@ public final class IngestQueue {
   private void complete(List<Submission> batch, List<Activity> rows, Set<UUID> storedIds) {
     List<Activity> fresh = storedIds.size() == rows.size() ? rows
         : rows.stream().filter(a -> storedIds.contains(a.id())).toList();
+    // Each stored id is credited to the first submission that carried it; a later copy (same
+    // event_id in another request of this batch, or twice in one) counts as a duplicate.
+    Set<UUID> unclaimed = new HashSet<>(storedIds);
     int submitted = 0;
     for (Submission s : batch) {
       submitted += s.rows().size();
       pending.addAndGet(-s.rows().size());
-      s.caller().runOnContext(v -> s.promise().complete(storedIds));
+      Set<UUID> own = new HashSet<>();
+      for (Activity a : s.rows()) {
+        if (unclaimed.remove(a.id())) {
+          own.add(a.id());
+        }
+      }
+      s.caller().runOnContext(v -> s.promise().complete(own));
     }
     stored.increment(fresh.size());
     duplicates.increment(submitted - fresh.size());
