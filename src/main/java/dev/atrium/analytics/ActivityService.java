@@ -66,6 +66,7 @@ public final class ActivityService {
    * for the commit.
    */
   public Future<Tracked> track(JsonObject body, Origin origin) {
+    TrackRequest.check(body);
     List<JsonObject> events;
     String prefix;
     if (body.containsKey("events")) {

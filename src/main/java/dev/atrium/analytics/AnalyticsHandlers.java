@@ -49,9 +49,26 @@ public final class AnalyticsHandlers {
         "exportActivities", this::export);
   }
 
+  /**
+   * trackActivity skips the generic contract validator (see {@link AnalyticsModule#streamingOperations()}),
+   * so the body is read here and its shape checked by {@link TrackRequest}.
+   */
   private void track(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw Problem.of(415, "unsupported_media_type", "The request body must be application/json");
+    }
+    Object decoded;
+    try {
+      decoded = ctx.body().buffer() == null ? null : io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
+    }
+    if (!(decoded instanceof JsonObject body)) {
+      throw Problem.field("validation_failed", "/", "The body must be a JSON object");
+    }
     ClientInfo client = ClientInfo.of(ctx);
-    service.track(Inputs.body(ctx), new ActivityService.Origin(Caller.of(ctx).userId(), client.ip(), client.userAgent()))
+    service.track(body, new ActivityService.Origin(Caller.of(ctx).userId(), client.ip(), client.userAgent()))
         .onSuccess(t -> {
           JsonArray ids = new JsonArray();
           t.ids().forEach(id -> ids.add(id.toString()));

@@ -189,6 +189,16 @@ class AnalyticsTest {
     assertEquals(400, track(u, new JsonObject()).status());
     assertEquals(400, track(u, new JsonObject().put("action", "a").put("events", new JsonArray())).status());
     assertEquals(401, server.http().post("/api/analytics/track-activity", new JsonObject().put("action", "a")).status());
+    assertProblem(track(u, new JsonObject().put("action", 42)), 400, "validation_failed", "/action");
+    assertProblem(track(u, new JsonObject().put("action", "a").put("colour", "red")), 400, "validation_failed", "/colour");
+    assertProblem(track(u, new JsonObject().put("action", "x".repeat(101))), 400, "validation_failed", "/action");
+    assertProblem(track(u, new JsonObject().put("events", "all")), 400, "validation_failed", "/events");
+    assertProblem(u.http(server).send("POST", "/api/analytics/track-activity", "{\"action\":", "application/json"), 400,
+        "malformed_json", null);
+    assertProblem(u.http(server).send("POST", "/api/analytics/track-activity", "[1]", "application/json"), 400,
+        "validation_failed", "/");
+    assertProblem(u.http(server).send("POST", "/api/analytics/track-activity", "action=a", "text/plain"), 415,
+        "unsupported_media_type", null);
   }
 
   static void assertProblem(Http.Res res, int status, String code, String field) {
