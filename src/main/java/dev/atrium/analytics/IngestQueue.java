@@ -221,7 +221,13 @@ public final class IngestQueue {
     stored.increment(fresh.size());
     duplicates.increment(submitted - fresh.size());
     if (!fresh.isEmpty()) {
-      onCommitted.accept(fresh);
+      try {
+        onCommitted.accept(fresh);
+      } catch (RuntimeException e) {
+        // the rows are committed and their requests answered: a failing listener must not make
+        // the batch look failed (it would be retried and its requests completed twice)
+        LOG.warn("After-commit listener failed for {} activities", fresh.size(), e);
+      }
     }
   }
 
