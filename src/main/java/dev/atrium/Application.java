@@ -74,7 +74,7 @@ public final class Application {
 
     modules.add(new UsersModule(platform, auth)); // users, rbac, audit
 
-    // analytics
+    modules.add(new dev.atrium.analytics.AnalyticsModule(platform, auth));
 
     modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates()));
 

@@ -39,7 +39,12 @@ public record AppConfig(
     Duration loginWindow,
     boolean trustProxy,
     Duration shutdownGrace,
-    Duration usersListCache) {
+    Duration usersListCache,
+    int ingestQueue,
+    int ingestBatch,
+    int ingestFlushers,
+    Duration activityMaintenanceInterval,
+    int exportConcurrency) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -71,7 +76,14 @@ public record AppConfig(
         r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
         r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
-        r.get("ATRIUM_USERS_LIST_CACHE", "1s", AppConfig::cacheTtl));
+        r.get("ATRIUM_USERS_LIST_CACHE", "1s", AppConfig::cacheTtl),
+        // analytics: activities accepted but not yet committed (beyond it: 503), rows per insert,
+        // inserts in flight at once, partition upkeep period, concurrent exports
+        r.integer("ATRIUM_INGEST_QUEUE", 50_000, 1, 10_000_000),
+        r.integer("ATRIUM_INGEST_BATCH", 2_000, 1, 50_000),
+        r.integer("ATRIUM_INGEST_FLUSHERS", 2, 1, 64),
+        r.get("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1h", ValueParsers::duration),
+        r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256));
   }
 
   /** The database name in the URL path. */

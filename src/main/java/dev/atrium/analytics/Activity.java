@@ -1,0 +1,40 @@
+package dev.atrium.analytics;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One activity to store. {@code clientKeyed} marks an id the client chose (its {@code event_id}):
+ * only those can be resent, so only those are checked against earlier submissions.
+ */
+public record Activity(
+    UUID id,
+    boolean clientKeyed,
+    Instant occurredAt,
+    UUID userId,
+    String action,
+    String source,
+    JsonObject metadata,
+    String ip,
+    String userAgent) {
+
+  public static final String SOURCE_API = "api";
+  public static final String SOURCE_SERVER = "server";
+
+  /** Actions the server records from its own events; dashboards count these, not client claims. */
+  public static final String LOGIN = "login";
+  public static final String LOGOUT = "logout";
+  public static final String REGISTER = "register";
+  public static final String FILE_UPLOAD = "file_upload";
+  public static final String NOTIFICATION = "notification";
+
+  public static Activity server(UUID userId, String action, Instant at, JsonObject metadata, String ip,
+                                String userAgent) {
+    return new Activity(UUID.randomUUID(), false, at, userId, action, SOURCE_SERVER, metadata, ip, userAgent);
+  }
+
+  public boolean serverRecorded(String serverAction) {
+    return SOURCE_SERVER.equals(source) && serverAction.equals(action);
+  }
+}

@@ -1,0 +1,277 @@
+package dev.atrium.analytics;
+
+import dev.atrium.api.Problem;
+import dev.atrium.auth.AccessState;
+import dev.atrium.auth.AccessStates;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The analytics rules: what an activity may look like and who may record or read what. Knows
+ * nothing of HTTP; fails with {@link Problem}s.
+ */
+public final class ActivityService {
+  public static final String VIEW_ALL = "analytics.view_all";
+  public static final int MAX_EVENTS = 1000;
+  public static final int MAX_METADATA_BYTES = 16 * 1024;
+  public static final int MAX_METADATA_DEPTH = 8;
+  static final Duration MAX_FUTURE = Duration.ofMinutes(5);
+  static final long DASHBOARD_MAX_AGE_MS = 1000;
+
+  private final ActivityRepository repository;
+  private final IngestQueue ingest;
+  private final DashboardCounters counters;
+  private final AccessStates access;
+  private final Clock clock;
+  private final int retentionDays;
+  private final AtomicReference<CachedSnapshot> snapshot = new AtomicReference<>();
+
+  public ActivityService(ActivityRepository repository, IngestQueue ingest, DashboardCounters counters,
+                         AccessStates access, Clock clock, int retentionDays) {
+    this.repository = repository;
+    this.ingest = ingest;
+    this.counters = counters;
+    this.access = access;
+    this.clock = clock;
+    this.retentionDays = retentionDays;
+  }
+
+  /** Who sent a request and from where; recorded with every activity it carries. */
+  public record Origin(String callerId, String ip, String userAgent) {
+  }
+
+  /** What track-activity answers: every event's id, in order, and how many were new. */
+  public record Tracked(List<UUID> ids, int stored) {
+  }
+
+  /**
+   * Validates the whole request first (one bad event rejects the batch, naming its index),
+   * checks that other users named exist and that the caller may record for them, then waits
+   * for the commit.
+   */
+  public Future<Tracked> track(JsonObject body, Origin origin) {
+    TrackRequest.check(body);
+    List<JsonObject> events;
+    String prefix;
+    if (body.containsKey("events")) {
+      if (body.size() > 1) {
+        return Future.failedFuture(Problem.field("validation_failed", "/events",
+            "Send either one activity or {events:[...]}, not both"));
+      }
+      JsonArray list = body.getJsonArray("events");
+      if (list.size() > MAX_EVENTS) {
+        return Future.failedFuture(Problem.of(413, "too_many_events",
+            "At most " + MAX_EVENTS + " events per request, got " + list.size()));
+      }
+      if (list.isEmpty()) {
+        return Future.failedFuture(Problem.field("validation_failed", "/events", "At least one event is required"));
+      }
+      events = new ArrayList<>(list.size());
+      for (Object o : list) {
+        events.add((JsonObject) o);
+      }
+      prefix = "/events/";
+    } else {
+      if (body.getString("action") == null) {
+        return Future.failedFuture(Problem.field("validation_failed", "/action", "action is required"));
+      }
+      events = List.of(body);
+      prefix = null;
+    }
+    UUID caller = UUID.fromString(origin.callerId());
+    Instant now = clock.instant();
+    List<Activity> rows = new ArrayList<>(events.size());
+    Set<UUID> others = new LinkedHashSet<>();
+    Map<UUID, Integer> firstIndex = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      String at = prefix == null ? "/" : prefix + i + "/";
+      Activity a = parse(events.get(i), at, caller, origin, now);
+      if (!a.userId().equals(caller) && others.add(a.userId())) {
+        firstIndex.put(a.userId(), i);
+      }
+      rows.add(a);
+    }
+    Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : mayActFor(caller, others, firstIndex, prefix);
+    return allowed
+        .compose(v -> ingest.submit(rows, false))
+        .map(stored -> {
+          List<UUID> ids = rows.stream().map(Activity::id).toList();
+          return new Tracked(ids, stored.size());
+        });
+  }
+
+  private Future<Void> mayActFor(UUID caller, Set<UUID> others, Map<UUID, Integer> index, String prefix) {
+    return access.get(caller.toString())
+        .compose(state -> {
+          if (state.isEmpty() || !state.get().has(VIEW_ALL)) {
+            return Future.failedFuture(Problem.of(403, "permission_denied",
+                "Recording activities of another user needs the permission '" + VIEW_ALL + "'"));
+          }
+          return repository.existingUsers(others);
+        })
+        .compose(found -> {
+          for (UUID id : others) {
+            if (!found.contains(id)) {
+              String field = (prefix == null ? "/" : prefix + index.get(id) + "/") + "user_id";
+              return Future.failedFuture(Problem.of(404, "not_found", "User " + id + " not found (at " + field + ")"));
+            }
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** One event, checked beyond what the contract can say; {@code at} is its JSON pointer prefix. */
+  Activity parse(JsonObject e, String at, UUID caller, Origin origin, Instant now) {
+    String action = e.getString("action");
+    if (action == null || action.isBlank()) {
+      throw Problem.field("validation_failed", at + "action", "action is required");
+    }
+    JsonObject metadata = e.getJsonObject("metadata");
+    if (metadata != null) {
+      int size = metadata.encode().getBytes(StandardCharsets.UTF_8).length;
+      if (size > MAX_METADATA_BYTES) {
+        throw Problem.field("metadata_too_large", at + "metadata",
+            "metadata is " + size + " bytes encoded; at most " + MAX_METADATA_BYTES + " are allowed");
+      }
+      if (depth(metadata) > MAX_METADATA_DEPTH) {
+        throw Problem.field("metadata_too_deep", at + "metadata",
+            "metadata is nested deeper than " + MAX_METADATA_DEPTH + " levels");
+      }
+    }
+    Instant occurredAt = now;
+    String when = e.getString("occurred_at");
+    if (when != null) {
+      try {
+        occurredAt = OffsetDateTime.parse(when).toInstant();
+      } catch (DateTimeParseException ex) {
+        throw Problem.field("validation_failed", at + "occurred_at",
+            "occurred_at must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T12:00:00Z");
+      }
+      if (occurredAt.isAfter(now.plus(MAX_FUTURE))) {
+        throw Problem.field("occurred_at_in_future", at + "occurred_at",
+            "occurred_at is more than 5 minutes in the future");
+      }
+      if (occurredAt.isBefore(now.minus(Duration.ofDays(retentionDays)))) {
+        throw Problem.field("occurred_at_too_old", at + "occurred_at",
+            "occurred_at is older than the retention period of " + retentionDays + " days");
+      }
+    }
+    UUID id = uuid(e.getString("event_id"), at + "event_id");
+    UUID user = uuid(e.getString("user_id"), at + "user_id");
+    return new Activity(id == null ? UUID.randomUUID() : id, id != null, occurredAt, user == null ? caller : user,
+        action, Activity.SOURCE_API, metadata, origin.ip(), origin.userAgent());
+  }
+
+  private static UUID uuid(String text, String field) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException ex) {
+      throw Problem.field("validation_failed", field, "must be a UUID");
+    }
+  }
+
+  /** Nesting depth of a JSON value: a flat object is 1. Iterative, so hostile input cannot overflow the stack. */
+  static int depth(Object root) {
+    int max = 0;
+    ArrayList<Object> values = new ArrayList<>();
+    ArrayList<Integer> levels = new ArrayList<>();
+    values.add(root);
+    levels.add(1);
+    while (!values.isEmpty()) {
+      Object v = values.remove(values.size() - 1);
+      int level = levels.remove(levels.size() - 1);
+      Iterable<?> children = v instanceof JsonObject o ? o.getMap().values()
+          : v instanceof Map<?, ?> m ? m.values()
+          : v instanceof JsonArray a ? a.getList()
+          : v instanceof List<?> l ? l : null;
+      if (children == null) {
+        continue;
+      }
+      max = Math.max(max, level);
+      for (Object child : children) {
+        values.add(child);
+        levels.add(level + 1);
+      }
+    }
+    return max;
+  }
+
+  /** user-stats: own id, or analytics.view_all; 404 only for callers who may look. */
+  public Future<JsonObject> userStats(String callerId, UUID userId, int days) {
+    Future<Void> allowed = callerId.equals(userId.toString()) ? Future.succeededFuture()
+        : access.get(callerId).compose(state -> mayView(state)
+            ? repository.existingUsers(Set.of(userId)).compose(found -> found.contains(userId)
+                ? Future.<Void>succeededFuture() : Future.failedFuture(Problem.notFound("User")))
+            : Future.failedFuture(Problem.of(403, "permission_denied",
+                "Statistics of another user need the permission '" + VIEW_ALL + "'")));
+    Instant since = clock.instant().minus(Duration.ofDays(days));
+    return allowed.compose(v -> repository.stats(userId, since)).map(s -> {
+      JsonObject usage = new JsonObject();
+      s.featureUsage().forEach(usage::put);
+      return new JsonObject()
+          .put("user_id", userId.toString())
+          .put("days", days)
+          .put("total_activities", s.total())
+          .put("login_count", s.logins())
+          .put("login_frequency", Math.round(s.logins() * 100.0 / days) / 100.0)
+          .put("feature_usage", usage)
+          .put("performance_metrics", new JsonObject()
+              .put("count", s.perfCount())
+              .put("avg_duration_ms", s.perfAvg() == null ? null : Math.round(s.perfAvg() * 100.0) / 100.0)
+              .put("p95_duration_ms", s.perfP95() == null ? null : Math.round(s.perfP95() * 100.0) / 100.0))
+          .put("last_active_at", s.lastActiveAt() == null ? null : s.lastActiveAt().toString());
+    });
+  }
+
+  private static boolean mayView(Optional<AccessState> state) {
+    return state.isPresent() && state.get().has(VIEW_ALL);
+  }
+
+  /**
+   * The dashboard. Reading Redis costs one pipelined round trip, yet under load every request
+   * would make one; a snapshot younger than a second is shared instead (so it is never more
+   * than about a second stale), and concurrent callers share one read in flight.
+   */
+  public Future<JsonObject> dashboard() {
+    long now = clock.millis();
+    CachedSnapshot current = snapshot.get();
+    if (current != null && now - current.at() < DASHBOARD_MAX_AGE_MS && !current.value().failed()) {
+      return current.value();
+    }
+    CachedSnapshot fresh = new CachedSnapshot(now, counters.snapshot());
+    if (snapshot.compareAndSet(current, fresh)) {
+      return fresh.value();
+    }
+    CachedSnapshot winner = snapshot.get();
+    return winner == null ? fresh.value() : winner.value();
+  }
+
+  /** A snapshot read now, bypassing the cache; for the periodic event-bus publication. */
+  public Future<JsonObject> freshDashboard() {
+    Future<JsonObject> value = counters.snapshot();
+    snapshot.set(new CachedSnapshot(clock.millis(), value));
+    return value;
+  }
+
+  private record CachedSnapshot(long at, Future<JsonObject> value) {
+  }
+}

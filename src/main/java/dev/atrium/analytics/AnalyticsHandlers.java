@@ -1,0 +1,148 @@
+package dev.atrium.analytics;
+
+import dev.atrium.api.Caller;
+import dev.atrium.api.ClientInfo;
+import dev.atrium.api.Inputs;
+import dev.atrium.api.Problem;
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Binds the contract's {@code analytics} operations: parse, call, shape. */
+public final class AnalyticsHandlers {
+  private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+  static final int EXPORT_FETCH = 500;
+
+  private final ActivityService service;
+  private final ActivityRepository repository;
+  private final WorkerExecutor exportWorkers;
+  private final int exportConcurrency;
+  private final Clock clock;
+  private final AtomicInteger exportsRunning = new AtomicInteger();
+
+  public AnalyticsHandlers(ActivityService service, ActivityRepository repository, WorkerExecutor exportWorkers,
+                           int exportConcurrency, Clock clock) {
+    this.service = service;
+    this.repository = repository;
+    this.exportWorkers = exportWorkers;
+    this.exportConcurrency = exportConcurrency;
+    this.clock = clock;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of(
+        "trackActivity", this::track,
+        "getUserStats", this::userStats,
+        "getRealTimeDashboard", this::dashboard,
+        "exportActivities", this::export);
+  }
+
+  /**
+   * trackActivity skips the generic contract validator (see {@link AnalyticsModule#streamingOperations()}),
+   * so the body is read here and its shape checked by {@link TrackRequest}.
+   */
+  private void track(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw Problem.of(415, "unsupported_media_type", "The request body must be application/json");
+    }
+    Object decoded;
+    try {
+      decoded = ctx.body().buffer() == null ? null : io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
+    }
+    if (!(decoded instanceof JsonObject body)) {
+      throw Problem.field("validation_failed", "/", "The body must be a JSON object");
+    }
+    ClientInfo client = ClientInfo.of(ctx);
+    service.track(body, new ActivityService.Origin(Caller.of(ctx).userId(), client.ip(), client.userAgent()))
+        .onSuccess(t -> {
+          JsonArray ids = new JsonArray();
+          t.ids().forEach(id -> ids.add(id.toString()));
+          Inputs.json(ctx, 202, new JsonObject()
+              .put("status", "accepted")
+              .put("accepted", t.ids().size())
+              .put("stored", t.stored())
+              .put("duplicates", t.ids().size() - t.stored())
+              .put("ids", ids));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void userStats(RoutingContext ctx) {
+    String days = Inputs.query(ctx, "days");
+    service.userStats(Caller.of(ctx).userId(), UUID.fromString(Inputs.path(ctx, "user_id")),
+            days == null ? 30 : Integer.parseInt(days))
+        .onSuccess(stats -> Inputs.json(ctx, 200, stats))
+        .onFailure(ctx::fail);
+  }
+
+  private void dashboard(RoutingContext ctx) {
+    service.dashboard()
+        .onSuccess(d -> {
+          ctx.response().putHeader("Cache-Control", "no-store");
+          Inputs.json(ctx, 200, d);
+        })
+        .onFailure(t -> ctx.fail(t instanceof Problem ? t
+            : Problem.retryLater(503, "dependency_unavailable", "Live counters unavailable", 1)));
+  }
+
+  private void export(RoutingContext ctx) {
+    String format = Inputs.query(ctx, "format") == null ? "csv" : Inputs.query(ctx, "format");
+    ActivityRepository.ExportFilter filter = new ActivityRepository.ExportFilter(
+        time(ctx, "from"), time(ctx, "to"), Inputs.query(ctx, "user_id") == null ? null
+        : UUID.fromString(Inputs.query(ctx, "user_id")));
+    if (filter.from() != null && filter.to() != null && !filter.from().isBefore(filter.to())) {
+      throw Problem.field("invalid_range", "to", "to must be after from");
+    }
+    if (exportsRunning.incrementAndGet() > exportConcurrency) {
+      exportsRunning.decrementAndGet();
+      throw Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5);
+    }
+    boolean xlsx = "xlsx".equals(format);
+    HttpServerResponse resp = ctx.response();
+    String name = "activities-" + FILE_STAMP.format(clock.instant().atOffset(ZoneOffset.UTC)) + (xlsx ? ".xlsx" : ".csv");
+    repository.stream(filter, EXPORT_FETCH, rows -> {
+          // Headers only once the cursor is open: a failure before this still answers problem+json.
+          resp.setChunked(true)
+              .putHeader("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                  : "text/csv; charset=utf-8; header=present")
+              .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
+              .putHeader("Cache-Control", "no-store")
+              .putHeader("X-Content-Type-Options", "nosniff");
+          return xlsx ? ExportWriter.xlsx(rows, resp, ctx.vertx().getOrCreateContext(), exportWorkers)
+              : ExportWriter.csv(rows, resp);
+        })
+        .onComplete(ar -> exportsRunning.decrementAndGet())
+        .onFailure(t -> {
+          if (!resp.ended() && !resp.closed()) {
+            ctx.fail(t);
+          }
+        });
+  }
+
+  private static Instant time(RoutingContext ctx, String name) {
+    String text = Inputs.query(ctx, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw Problem.field("validation_failed", name, name + " must be an ISO 8601 date-time with an offset");
+    }
+  }
+}

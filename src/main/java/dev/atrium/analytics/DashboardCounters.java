@@ -1,0 +1,201 @@
+package dev.atrium.analytics;
+
+import dev.atrium.db.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live dashboard's counters in Redis, shared by every node, so that reading the dashboard
+ * costs the same whatever the size of the activities table:
+ * <ul>
+ *   <li>{@code analytics:m:<epoch-minute>} activities in that minute (kept 2 h);</li>
+ *   <li>{@code analytics:u:<epoch-minute>} a HyperLogLog of the users active in it (kept 10 min);
+ *       active_users_5m is the PFCOUNT union of the last five;</li>
+ *   <li>{@code analytics:d:<date>:<what>} today's logins, registrations, uploads and activities
+ *       (UTC days, kept 3 days);</li>
+ *   <li>{@code analytics:top:<date>} a sorted set of today's actions by count.</li>
+ * </ul>
+ * Counts go up after the activities are committed, once per flush in one pipelined batch.
+ * Redis holds nothing that cannot be lost: a failed update is logged and skipped.
+ */
+public final class DashboardCounters {
+  private static final Logger LOG = LoggerFactory.getLogger(DashboardCounters.class);
+  static final int MINUTES = 60;
+  static final int ACTIVE_WINDOW = 5;
+  static final int TOP = 10;
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final Clock clock;
+
+  public DashboardCounters(Redis redis, RedisKeys keys, Clock clock) {
+    this.redis = redis;
+    this.keys = keys;
+    this.clock = clock;
+  }
+
+  /** Adds committed activities to the counters. */
+  public Future<Void> record(List<Activity> activities) {
+    Instant now = clock.instant();
+    long nowMinute = now.getEpochSecond() / 60;
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Map<Long, Integer> perMinute = new HashMap<>();
+    Map<Long, Set<String>> usersPerMinute = new HashMap<>();
+    Map<String, Integer> day = new HashMap<>();
+    Map<String, Integer> actions = new HashMap<>();
+    for (Activity a : activities) {
+      long minute = a.occurredAt().getEpochSecond() / 60;
+      if (minute > nowMinute - MINUTES && minute <= nowMinute + 5) {
+        perMinute.merge(minute, 1, Integer::sum);
+        if (minute > nowMinute - ACTIVE_WINDOW) {
+          usersPerMinute.computeIfAbsent(minute, m -> new HashSet<>()).add(a.userId().toString());
+        }
+      }
+      if (LocalDate.ofInstant(a.occurredAt(), ZoneOffset.UTC).equals(today)) {
+        day.merge("activities", 1, Integer::sum);
+        actions.merge(a.action(), 1, Integer::sum);
+        if (a.serverRecorded(Activity.LOGIN)) {
+          day.merge("logins", 1, Integer::sum);
+        } else if (a.serverRecorded(Activity.REGISTER)) {
+          day.merge("registrations", 1, Integer::sum);
+        } else if (a.serverRecorded(Activity.FILE_UPLOAD)) {
+          day.merge("uploads", 1, Integer::sum);
+        }
+      }
+    }
+    List<Request> batch = new ArrayList<>();
+    perMinute.forEach((minute, n) -> {
+      String key = minuteKey(minute);
+      batch.add(Request.cmd(Command.INCRBY).arg(key).arg(n));
+      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(2 * 3600));
+    });
+    usersPerMinute.forEach((minute, users) -> {
+      String key = usersKey(minute);
+      Request pfadd = Request.cmd(Command.PFADD).arg(key);
+      users.forEach(pfadd::arg);
+      batch.add(pfadd);
+      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(10 * 60));
+    });
+    day.forEach((what, n) -> {
+      String key = dayKey(today, what);
+      batch.add(Request.cmd(Command.INCRBY).arg(key).arg(n));
+      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(3 * 86_400));
+    });
+    if (!actions.isEmpty()) {
+      String key = topKey(today);
+      actions.forEach((action, n) -> batch.add(Request.cmd(Command.ZINCRBY).arg(key).arg(n).arg(action)));
+      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(3 * 86_400));
+    }
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return redis.batch(batch)
+        .onFailure(t -> LOG.warn("Dashboard counters not updated for {} activities: {}", activities.size(),
+            t.getMessage()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  /** The dashboard, read from the counters in one pipelined round trip. */
+  public Future<JsonObject> snapshot() {
+    Instant now = clock.instant();
+    long nowMinute = now.getEpochSecond() / 60;
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Request minutes = Request.cmd(Command.MGET);
+    for (long m = nowMinute - MINUTES + 1; m <= nowMinute; m++) {
+      minutes.arg(minuteKey(m));
+    }
+    Request active = Request.cmd(Command.PFCOUNT);
+    for (long m = nowMinute - ACTIVE_WINDOW + 1; m <= nowMinute; m++) {
+      active.arg(usersKey(m));
+    }
+    Request days = Request.cmd(Command.MGET).arg(dayKey(today, "logins")).arg(dayKey(today, "registrations"))
+        .arg(dayKey(today, "uploads")).arg(dayKey(today, "activities"));
+    Request top = Request.cmd(Command.ZRANGE).arg(topKey(today)).arg(0).arg(TOP - 1).arg("REV").arg("WITHSCORES");
+    return redis.batch(List.of(minutes, active, days, top)).map(r -> {
+      JsonArray perMinute = new JsonArray();
+      JsonArray labels = new JsonArray();
+      JsonArray data = new JsonArray();
+      Response counts = r.get(0);
+      for (int i = 0; i < MINUTES; i++) {
+        long m = nowMinute - MINUTES + 1 + i;
+        long n = asLong(counts.get(i));
+        Instant at = Instant.ofEpochSecond(m * 60);
+        perMinute.add(new JsonObject().put("minute", at.toString()).put("count", n));
+        labels.add(at.toString().substring(11, 16));
+        data.add(n);
+      }
+      Response d = r.get(2);
+      JsonObject chart = new JsonObject().put("labels", labels).put("datasets", new JsonArray()
+          .add(new JsonObject().put("label", "Activities per minute").put("data", data)));
+      return new JsonObject()
+          .put("generated_at", now.truncatedTo(ChronoUnit.MILLIS).toString())
+          .put("active_users_5m", asLong(r.get(1)))
+          .put("activities_per_minute", perMinute)
+          .put("logins_today", asLong(d.get(0)))
+          .put("registrations_today", asLong(d.get(1)))
+          .put("uploads_today", asLong(d.get(2)))
+          .put("activities_today", asLong(d.get(3)))
+          .put("top_actions", topActions(r.get(3)))
+          .put("chart_data", chart)
+          .put("chartData", chart);
+    });
+  }
+
+  /** ZRANGE WITHSCORES: pairs [member, score] under RESP3, a flat member, score list under RESP2. */
+  private static JsonArray topActions(Response r) {
+    JsonArray out = new JsonArray();
+    if (r == null) {
+      return out;
+    }
+    if (r.size() > 0 && r.get(0).isArray()) {
+      for (Response pair : r) {
+        out.add(new JsonObject().put("action", pair.get(0).toString()).put("count", pair.get(1).toDouble().longValue()));
+      }
+    } else {
+      for (int i = 0; i + 1 < r.size(); i += 2) {
+        out.add(new JsonObject().put("action", r.get(i).toString())
+            .put("count", Double.valueOf(r.get(i + 1).toString()).longValue()));
+      }
+    }
+    return out;
+  }
+
+  private static long asLong(Response r) {
+    return r == null ? 0 : Long.parseLong(r.toString());
+  }
+
+  private String minuteKey(long minute) {
+    return keys.key("analytics", "m", Long.toString(minute));
+  }
+
+  private String usersKey(long minute) {
+    return keys.key("analytics", "u", Long.toString(minute));
+  }
+
+  private String dayKey(LocalDate day, String what) {
+    return keys.key("analytics", "d", day.toString(), what);
+  }
+
+  private String topKey(LocalDate day) {
+    return keys.key("analytics", "top", day.toString());
+  }
+}

@@ -1,0 +1,78 @@
+package dev.atrium.analytics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Http;
+import dev.atrium.support.Poll;
+import dev.atrium.support.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A node whose ingest queue holds 10 activities, and a database that stalls on demand. */
+class IngestSaturationTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(IngestSaturationTest.class, Map.of("ATRIUM_INGEST_QUEUE", "10"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static JsonObject events(String action, int n) {
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      list.add(new JsonObject().put("action", action));
+    }
+    return new JsonObject().put("events", list);
+  }
+
+  static long count(String action) {
+    return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE action = ?", action).get(0).get("n")).longValue();
+  }
+
+  @Test
+  @DisplayName("while the store stalls, requests beyond the queue's capacity get 503 with Retry-After; the waiting one is stored")
+  void fullQueueAnswers503() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "sat");
+    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == 1);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("LOCK TABLE activities IN SHARE MODE"); // inserts wait until this transaction ends
+      }
+      CompletableFuture<Http.Res> waiting = CompletableFuture.supplyAsync(
+          () -> u.http(server).post("/api/analytics/track-activity", events("waiting", 8)));
+      Poll.until(Duration.ofSeconds(5), "the group insert waits for the lock", () -> !server.sql(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").isEmpty());
+
+      Http.Res refused = u.http(server).post("/api/analytics/track-activity", events("refused", 5));
+      assertEquals(503, refused.status(), refused::toString);
+      assertEquals("ingest_saturated", refused.code());
+      assertEquals("1", refused.header("Retry-After").orElse(null));
+      c.rollback();
+      Http.Res stored = waiting.get(10, TimeUnit.SECONDS);
+      assertEquals(202, stored.status(), stored::toString);
+    }
+    assertEquals(8, count("waiting"));
+    assertEquals(0, count("refused"));
+    Http.Res after = u.http(server).post("/api/analytics/track-activity", events("after", 5));
+    assertEquals(202, after.status(), after::toString);
+    assertEquals(5, count("after"));
+  }
+}
