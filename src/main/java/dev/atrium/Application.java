@@ -54,11 +54,20 @@ public final class Application {
       database.prepareBlocking();
       return JwtKeys.load(config.jwtKeyFile().orElse(null), config.dataDir());
     });
-    return keys.compose(k -> deploy(database, k))
-        .onSuccess(v -> LOG.info("Atrium ready on port {} ({} ms after the JVM started)", config.httpPort(),
-            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()))
-        .onFailure(t -> LOG.error("Start-up failed: {}", t.getMessage(), t))
-        .recover(t -> stop().transform(ar -> Future.failedFuture(t)));
+    // The result is a promise bound to no context: when start-up fails, Vert.x is closed and an
+    // event-loop-bound future could never deliver the failure to the caller.
+    Promise<Void> started = Promise.promise();
+    keys.compose(k -> deploy(database, k)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("Atrium ready on port {} ({} ms after the JVM started)", config.httpPort(),
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        started.complete();
+      } else {
+        LOG.error("Start-up failed: {}", ar.cause().getMessage(), ar.cause());
+        stop().onComplete(stopped -> started.fail(ar.cause()));
+      }
+    });
+    return started.future();
   }
 
   private Future<Void> deploy(Database database, JwtKeys keys) {

@@ -72,6 +72,19 @@ class ProcessLifecycleTest {
     assertTrue(lines.get(0).contains("ATRIUM_ACCESS_TTL"), lines.get(0));
   }
 
+  @Test
+  @DisplayName("a port already in use fails start-up promptly with exit code 1")
+  void portInUse() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> env = new HashMap<>(server.env());
+      env.put("ATRIUM_HTTP_PORT", Integer.toString(taken.getLocalPort()));
+      env.put("ATRIUM_HTTP_HOST", "127.0.0.1");
+      ServerProcess.Exit exit = ServerProcess.runToExit(env, Duration.ofSeconds(30));
+      assertEquals(1, exit.code(), exit.output());
+      assertTrue(exit.output().contains("Address already in use"), exit.output());
+    }
+  }
+
   private static void sendTerm(long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start();
     assertEquals(0, kill.waitFor());
