@@ -2,7 +2,6 @@ package dev.atrium.auth;
 
 import dev.atrium.api.ClientInfo;
 import dev.atrium.api.Problem;
-import dev.atrium.db.SqlStates;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.UserLogin;
 import dev.atrium.events.UserLogout;
@@ -77,7 +76,7 @@ public final class AuthService {
     return passwords.hash(r.password())
         .compose(hash -> users.insert(new UserRepository.NewUser(email, r.username().trim(), hash,
             nz(r.firstName()), nz(r.lastName()), false, false, false)))
-        .recover(AuthService::conflict)
+        .recover(UserRepository::explainConflict)
         .onSuccess(u -> vertx.eventBus().publish(Addresses.USER_REGISTERED,
             new UserRegistered(u.id().toString(), u.email(), u.username(), client.ip(), Instant.now()).toJson()));
   }
@@ -214,16 +213,6 @@ public final class AuthService {
               hash, "", "", true, true, true)))
           .map(u -> configuredPassword == null ? Optional.of(password) : Optional.<String>empty());
     });
-  }
-
-  private static <T> Future<T> conflict(Throwable t) {
-    if (SqlStates.isUniqueViolation(t, "users_email_key")) {
-      return Future.failedFuture(Problem.conflict("email_taken", "/email", "An account with this email already exists"));
-    }
-    if (SqlStates.isUniqueViolation(t, "users_username_key")) {
-      return Future.failedFuture(Problem.conflict("username_taken", "/username", "This username is taken"));
-    }
-    return Future.failedFuture(t);
   }
 
   private static String nz(String s) {

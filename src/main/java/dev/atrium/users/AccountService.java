@@ -4,7 +4,6 @@ import dev.atrium.api.Problem;
 import dev.atrium.auth.AccessChanges;
 import dev.atrium.auth.AccessState;
 import dev.atrium.auth.AccessStates;
-import dev.atrium.db.SqlStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,9 +42,7 @@ public final class AccountService {
       }
     }
     return users.updateSelf(UUID.fromString(userId), userFields, profileFields)
-        .recover(t -> SqlStates.isUniqueViolation(t, "users_username_key")
-            ? Future.failedFuture(Problem.conflict("username_taken", "/username", "This username is taken"))
-            : Future.failedFuture(t))
+        .recover(UserRepository::explainConflict)
         .compose(updated -> changes.permissionsChanged(userId)) // every node drops its cached view
         .compose(v -> me(userId));
   }

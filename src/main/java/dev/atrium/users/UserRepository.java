@@ -1,5 +1,7 @@
 package dev.atrium.users;
 
+import dev.atrium.api.Problem;
+import dev.atrium.db.SqlStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -31,6 +33,17 @@ public final class UserRepository {
 
   public record NewUser(String email, String username, String passwordHash, String firstName, String lastName,
                         boolean staff, boolean superuser, boolean verified) {
+  }
+
+  /** A unique violation on users becomes 409 email_taken or username_taken; other failures pass through. */
+  public static <T> Future<T> explainConflict(Throwable t) {
+    if (SqlStates.isUniqueViolation(t, "users_email_key")) {
+      return Future.failedFuture(Problem.conflict("email_taken", "/email", "An account with this email already exists"));
+    }
+    if (SqlStates.isUniqueViolation(t, "users_username_key")) {
+      return Future.failedFuture(Problem.conflict("username_taken", "/username", "This username is taken"));
+    }
+    return Future.failedFuture(t);
   }
 
   public Future<Optional<User>> findByEmail(String email) {

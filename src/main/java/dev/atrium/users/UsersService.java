@@ -11,7 +11,6 @@ import dev.atrium.auth.AccessStates;
 import dev.atrium.auth.PasswordClient;
 import dev.atrium.auth.PasswordHashing;
 import dev.atrium.auth.PasswordPolicy;
-import dev.atrium.db.SqlStates;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.UserRemoved;
 import io.vertx.core.Future;
@@ -145,7 +144,7 @@ public final class UsersService {
                   b.getBoolean("is_verified", false), null))
               .compose(u -> audit.record(tx, actor, "user.create", "user", u.id(), u.toJson()
                   .put("password_kind", passwordKind(b))).map(u))))
-          .recover(UsersService::conflict)
+          .recover(UserRepository::explainConflict)
           .map(u -> describe(u, List.of()));
     });
   }
@@ -203,7 +202,7 @@ public final class UsersService {
               return sessions.compose(v -> audit.record(tx, actor, action, "user", id, diff)).map(after);
             });
           }))))
-          .recover(UsersService::conflict);
+          .recover(UserRepository::explainConflict);
     }).compose(after -> {
       Future<Void> announced = voidTokens[0] ? changes.voidAllTokens(id.toString())
           : accessChanged[0] ? changes.permissionsChanged(id.toString()) : Future.succeededFuture();
@@ -378,15 +377,5 @@ public final class UsersService {
 
   private static Problem denied(String detail) {
     return Problem.of(403, "permission_denied", detail);
-  }
-
-  private static <T> Future<T> conflict(Throwable t) {
-    if (SqlStates.isUniqueViolation(t, "users_email_key")) {
-      return Future.failedFuture(Problem.conflict("email_taken", "/email", "An account with this email already exists"));
-    }
-    if (SqlStates.isUniqueViolation(t, "users_username_key")) {
-      return Future.failedFuture(Problem.conflict("username_taken", "/username", "This username is taken"));
-    }
-    return Future.failedFuture(t);
   }
 }
