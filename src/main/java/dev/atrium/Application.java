@@ -74,7 +74,7 @@ public final class Application {
 
     // files
 
-    // notifications and push
+    modules.add(new dev.atrium.notifications.NotificationsModule(platform, auth.bearerAuth(), auth.accessStates()));
 
     ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.accessStates(), config.corsOrigins(),
         config.trustProxy());

@@ -60,9 +60,10 @@ public final class ApiRouter {
     return ContractLoader.load(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-      // Streaming operations read multipart bodies themselves, chunk by chunk.
+      // Streaming operations read multipart bodies themselves, chunk by chunk; a WebSocket
+      // upgrade must reach its handler unread, or the handshake cannot take the connection over.
       Handler<RoutingContext> body = ctx -> {
-        if (isMultipart(ctx)) {
+        if (isMultipart(ctx) || isWebSocketUpgrade(ctx)) {
           ctx.next();
         } else {
           bodyHandler.handle(ctx);
@@ -105,6 +106,10 @@ public final class ApiRouter {
   private static boolean isMultipart(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
+  }
+
+  private static boolean isWebSocketUpgrade(RoutingContext ctx) {
+    return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
   }
 
   private CorsHandler cors() {

@@ -38,7 +38,8 @@ public record AppConfig(
     int loginMaxFailuresPerIp,
     Duration loginWindow,
     boolean trustProxy,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    PushSettings push) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -68,7 +69,13 @@ public record AppConfig(
         r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", 5, 1, 1_000_000),
         r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
-        r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration));
+        r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
+        new PushSettings(
+            r.get("ATRIUM_WS_AUTH_TIMEOUT", "5s", ValueParsers::duration),
+            r.get("ATRIUM_WS_PING_INTERVAL", "25s", ValueParsers::duration),
+            r.get("ATRIUM_WS_PONG_TIMEOUT", "60s", ValueParsers::duration),
+            r.integer("ATRIUM_PUSH_REPLAY_EVENTS", 1000, 10, 1_000_000),
+            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)));
   }
 
   /** The database name in the URL path. */
