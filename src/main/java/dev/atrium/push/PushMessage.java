@@ -1,7 +1,7 @@
 package dev.atrium.push;
 
 /**
- * One event as it travels on the Redis channel: {@code topic|user|id|origin|frame}. The frame
+ * One event as it travels on the Redis channel (one line of a batch): {@code topic|user|id|origin|frame}. The frame
  * is the finished JSON text a socket receives, so a node forwards it without re-encoding; the
  * header fields route it. {@code user} is empty for the dashboard; {@code origin} is the node
  * that raised the event.

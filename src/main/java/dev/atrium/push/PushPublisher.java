@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Being one script, the three steps are atomic, so a user's ids reach every node in increasing
  * order and a frame is in the stream before any node can deliver it.
  *
- * <p>Events queue here and go out in pipelined batches with a few batches in flight, so a
- * broadcast to many users neither exhausts the Redis pool nor sends one round trip per user.
+ * <p>Events queue here and go out in batches (one script call and one channel message per
+ * batch) with a few batches in flight, so a broadcast to many users neither exhausts the Redis
+ * pool nor costs a round trip and a channel message per user.
  * Used from the push verticle's context only.
  */
 public final class PushPublisher {
@@ -30,21 +31,38 @@ public final class PushPublisher {
   static final int IN_FLIGHT = 4;
   static final int MAX_QUEUE = 250_000;
 
+  /**
+   * Publishes a batch of events. KEYS: per event its counter and its stream (the counter again
+   * for the dashboard, which is not kept). ARGV: channel, stream length, stream TTL, origin node,
+   * then per event its topic, user and frame prefix. One channel message carries the batch, one
+   * event per line (frames are JSON, so they hold no raw newline).
+   */
   static final String SCRIPT = """
-      local id = redis.call('INCR', KEYS[1])
-      local frame = ARGV[4] .. ',"id":' .. id .. '}'
-      if #KEYS > 1 then
-        local added = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], id .. '-0', 't', ARGV[2], 'f', frame)
-        if type(added) == 'table' and added.err then
-          -- the stream is ahead of a counter that was lost: start it again
-          redis.call('DEL', KEYS[2])
-          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], id .. '-0', 't', ARGV[2], 'f', frame)
+      local lines = {}
+      local n = (#ARGV - 4) / 3
+      for i = 1, n do
+        local topic, user, prefix = ARGV[4 + 3 * i - 2], ARGV[4 + 3 * i - 1], ARGV[4 + 3 * i]
+        local seq, stream = KEYS[2 * i - 1], KEYS[2 * i]
+        local id = redis.call('INCR', seq)
+        local frame = prefix .. ',"id":' .. id .. '}'
+        if stream ~= seq then
+          local added = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'f', frame)
+          if type(added) == 'table' and added.err then
+            -- the stream is ahead of a counter that was lost: start it again
+            redis.call('DEL', stream)
+            redis.call('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'f', frame)
+          end
+          redis.call('EXPIRE', stream, ARGV[3])
         end
-        redis.call('EXPIRE', KEYS[2], ARGV[6])
+        lines[i] = topic .. '|' .. user .. '|' .. id .. '|' .. ARGV[4] .. '|' .. frame
       end
-      redis.call('PUBLISH', ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. id .. '|' .. ARGV[7] .. '|' .. frame)
-      return id
+      redis.call('PUBLISH', ARGV[1], table.concat(lines, '\\n'))
+      return n
       """;
+
+  /** One queued event: its two keys and three arguments for {@link #SCRIPT}. */
+  private record Pending(String seqKey, String streamKey, String topic, String userId, String prefix) {
+  }
 
   private final Redis redis;
   private final PushKeys keys;
@@ -52,7 +70,7 @@ public final class PushPublisher {
   private final String nodeId;
   private final String maxLen;
   private final String ttlSeconds;
-  private final ArrayDeque<Request> queue = new ArrayDeque<>();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private String sha;
   private int inFlight;
 
@@ -77,15 +95,14 @@ public final class PushPublisher {
   /** Queues an event for one user's topic (notifications, files). */
   public void publish(Topic topic, String userId, String event, JsonObject data) {
     String prefix = framePrefix(topic, event, data);
-    enqueue(Request.cmd(Command.EVALSHA).arg(sha).arg(2).arg(keys.sequence(userId)).arg(keys.stream(userId))
-        .arg(keys.channel()).arg(topic.wire()).arg(userId).arg(prefix).arg(maxLen).arg(ttlSeconds).arg(nodeId));
+    enqueue(new Pending(keys.sequence(userId), keys.stream(userId), topic.wire(), userId, prefix));
   }
 
   /** Queues a dashboard snapshot: numbered, published, not kept for replay. */
   public void publishDashboard(String event, JsonObject data) {
     String prefix = framePrefix(Topic.DASHBOARD, event, data);
-    enqueue(Request.cmd(Command.EVALSHA).arg(sha).arg(1).arg(keys.dashboardSequence())
-        .arg(keys.channel()).arg(Topic.DASHBOARD.wire()).arg("").arg(prefix).arg("0").arg("0").arg(nodeId));
+    String seq = keys.dashboardSequence();
+    enqueue(new Pending(seq, seq, Topic.DASHBOARD.wire(), "", prefix));
   }
 
   /** The event frame without its closing brace; the script appends the id. */
@@ -95,19 +112,19 @@ public final class PushPublisher {
     return json.substring(0, json.length() - 1);
   }
 
-  private void enqueue(Request request) {
+  private void enqueue(Pending event) {
     if (queue.size() >= MAX_QUEUE) {
       metrics.publishFailed(1);
       LOG.warn("Push queue full ({} events); dropping an event", MAX_QUEUE);
       return;
     }
-    queue.add(request);
+    queue.add(event);
     drain();
   }
 
   private void drain() {
     while (inFlight < IN_FLIGHT && !queue.isEmpty()) {
-      List<Request> batch = new ArrayList<>(Math.min(BATCH, queue.size()));
+      List<Pending> batch = new ArrayList<>(Math.min(BATCH, queue.size()));
       while (batch.size() < BATCH && !queue.isEmpty()) {
         batch.add(queue.poll());
       }
@@ -123,8 +140,16 @@ public final class PushPublisher {
     }
   }
 
-  private Future<List<Response>> send(List<Request> batch, boolean retry) {
-    return redis.batch(batch).recover(t -> {
+  private Future<Response> send(List<Pending> batch, boolean retry) {
+    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(batch.size() * 2L);
+    for (Pending p : batch) {
+      r.arg(p.seqKey()).arg(p.streamKey());
+    }
+    r.arg(keys.channel()).arg(maxLen).arg(ttlSeconds).arg(nodeId);
+    for (Pending p : batch) {
+      r.arg(p.topic()).arg(p.userId()).arg(p.prefix());
+    }
+    return redis.send(r).recover(t -> {
       // Redis restarted and forgot the script: load it again and resend (requests carry the sha).
       if (retry && t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
         return loadScript().compose(v -> send(batch, false));

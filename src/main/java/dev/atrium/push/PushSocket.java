@@ -104,6 +104,10 @@ public final class PushSocket {
     }
   }
 
+  Context context() {
+    return context;
+  }
+
   /** Runs an action on this socket's event loop. */
   public void post(Handler<Void> action) {
     context.runOnContext(action);

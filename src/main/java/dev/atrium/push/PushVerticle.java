@@ -5,6 +5,7 @@ import dev.atrium.events.Addresses;
 import dev.atrium.events.FileProcessed;
 import dev.atrium.events.FileUploaded;
 import dev.atrium.events.NotificationCreated;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,17 +120,25 @@ public final class PushVerticle extends VerticleBase {
     if (push.type() != ResponseType.PUSH || push.size() < 3 || !"message".equals(push.get(0).toString())) {
       return;
     }
-    PushMessage m = PushMessage.parse(push.get(2).toString());
-    if (m == null) {
-      return;
-    }
-    if (m.topic() == Topic.DASHBOARD) {
-      if (fromDashboardSource(m.origin())) {
-        registry.dashboardSockets().forEach(s -> s.post(v -> s.deliver(m)));
+    // One channel message is a batch of events, one per line. Deliveries are grouped by the
+    // sockets' event loops: one task per loop per batch rather than one per frame.
+    Map<Context, List<Runnable>> work = new HashMap<>();
+    for (String line : push.get(2).toString().split("\n")) {
+      PushMessage m = PushMessage.parse(line);
+      if (m == null) {
+        continue;
       }
-    } else {
-      registry.forUser(m.userId()).forEach(s -> s.post(v -> s.deliver(m)));
+      if (m.topic() == Topic.DASHBOARD) {
+        if (fromDashboardSource(m.origin())) {
+          registry.dashboardSockets().forEach(s -> work.computeIfAbsent(s.context(), c -> new ArrayList<>())
+              .add(() -> s.deliver(m)));
+        }
+      } else {
+        registry.forUser(m.userId()).forEach(s -> work.computeIfAbsent(s.context(), c -> new ArrayList<>())
+            .add(() -> s.deliver(m)));
+      }
     }
+    work.forEach((context, tasks) -> context.runOnContext(v -> tasks.forEach(Runnable::run)));
   }
 
   /**

@@ -167,6 +167,7 @@ public final class WsClient implements AutoCloseable {
 
   @Override
   public void close() {
+    ws.resume(); // a paused client never reads the close reply
     if (!ws.isClosed()) {
       ws.close();
     }
