@@ -19,7 +19,8 @@ RUN=$(pwd)/target/local-cluster
 DB_URL=${ATRIUM_DB_URL:-postgresql://postgres@127.0.0.1:5432/atrium_cluster}
 
 node_env() {
-  env ATRIUM_HTTP_HOST=127.0.0.1 ATRIUM_HTTP_PORT="$1" ATRIUM_DB_URL="$DB_URL" \
+  # exec: the background job becomes the JVM itself, so its pid is the one to signal
+  exec env ATRIUM_HTTP_HOST=127.0.0.1 ATRIUM_HTTP_PORT="$1" ATRIUM_DB_URL="$DB_URL" \
     ATRIUM_REDIS_PREFIX="${ATRIUM_REDIS_PREFIX:-atrium-cluster:}" ATRIUM_DATA_DIR="$RUN/data" \
     ATRIUM_TRUST_PROXY=true ATRIUM_MAX_FILE_SIZE=1GB \
     ATRIUM_CORS_ORIGINS="http://127.0.0.1:$GATEWAY,http://localhost:$GATEWAY,http://localhost:3000" \

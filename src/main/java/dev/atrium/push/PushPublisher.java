@@ -15,20 +15,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands events to Redis, once each: one script per event takes the user's next sequence id,
- * appends the frame to the user's bounded replay stream and publishes it on the push channel.
- * Being one script, the three steps are atomic, so a user's ids reach every node in increasing
- * order and a frame is in the stream before any node can deliver it.
+ * Hands events to Redis, once each. A script gives every event its user's next sequence id,
+ * appends the frame to the user's bounded replay stream, and publishes the batch on the push
+ * channel. Being one script, these steps are atomic: a user's ids reach every node in
+ * increasing order, and a frame is in the stream before any node can deliver it.
  *
  * <p>Events queue here and go out in batches (one script call and one channel message per
- * batch) with a few batches in flight, so a broadcast to many users neither exhausts the Redis
- * pool nor costs a round trip and a channel message per user.
- * Used from the push verticle's context only.
+ * batch), so a broadcast to many users costs neither a round trip nor a channel message per
+ * user. Used from the push verticle's context only.
  */
 public final class PushPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(PushPublisher.class);
   static final int BATCH = 256;
-  static final int IN_FLIGHT = 4;
+  /**
+   * Events go out in lanes, a user always in the same lane and each lane one batch at a time, so
+   * the events of one user raised on this node keep their order (a file's {@code file.uploaded}
+   * is numbered before its {@code file.processed}) while lanes overlap their round trips.
+   */
+  static final int LANES = 4;
   static final int MAX_QUEUE = 250_000;
 
   /**
@@ -70,7 +74,9 @@ public final class PushPublisher {
   private final String nodeId;
   private final String maxLen;
   private final String ttlSeconds;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final List<ArrayDeque<Pending>> lanes = new ArrayList<>();
+  private final boolean[] busy = new boolean[LANES];
+  private int queued;
   private String sha;
   private int inFlight;
 
@@ -82,6 +88,9 @@ public final class PushPublisher {
     this.nodeId = nodeId;
     this.maxLen = Integer.toString(replayEvents);
     this.ttlSeconds = Long.toString(Math.max(1, replayTtl.toSeconds()));
+    for (int i = 0; i < LANES; i++) {
+      lanes.add(new ArrayDeque<>());
+    }
   }
 
   public Future<Void> loadScript() {
@@ -113,31 +122,36 @@ public final class PushPublisher {
   }
 
   private void enqueue(Pending event) {
-    if (queue.size() >= MAX_QUEUE) {
+    if (queued >= MAX_QUEUE) {
       metrics.publishFailed(1);
       LOG.warn("Push queue full ({} events); dropping an event", MAX_QUEUE);
       return;
     }
-    queue.add(event);
-    drain();
+    int lane = Math.floorMod(event.seqKey().hashCode(), LANES);
+    lanes.get(lane).add(event);
+    queued++;
+    drain(lane);
   }
 
-  private void drain() {
-    while (inFlight < IN_FLIGHT && !queue.isEmpty()) {
-      List<Pending> batch = new ArrayList<>(Math.min(BATCH, queue.size()));
-      while (batch.size() < BATCH && !queue.isEmpty()) {
-        batch.add(queue.poll());
-      }
-      inFlight++;
-      send(batch, true).onComplete(ar -> {
-        inFlight--;
-        if (ar.failed()) {
-          metrics.publishFailed(batch.size());
-          LOG.warn("Could not publish {} push events: {}", batch.size(), ar.cause().getMessage());
-        }
-        drain();
-      });
+  private void drain(int lane) {
+    ArrayDeque<Pending> queue = lanes.get(lane);
+    if (busy[lane] || queue.isEmpty()) {
+      return;
     }
+    List<Pending> batch = new ArrayList<>(Math.min(BATCH, queue.size()));
+    while (batch.size() < BATCH && !queue.isEmpty()) {
+      batch.add(queue.poll());
+    }
+    queued -= batch.size();
+    busy[lane] = true;
+    send(batch, true).onComplete(ar -> {
+      busy[lane] = false;
+      if (ar.failed()) {
+        metrics.publishFailed(batch.size());
+        LOG.warn("Could not publish {} push events: {}", batch.size(), ar.cause().getMessage());
+      }
+      drain(lane);
+    });
   }
 
   private Future<Response> send(List<Pending> batch, boolean retry) {

@@ -79,7 +79,7 @@ public final class PushVerticle extends VerticleBase {
       AccessChanged change = AccessChanged.fromJson(m.body());
       registry.forUser(change.userId()).forEach(s -> s.post(v -> s.accessChanged()));
     });
-    vertx.setPeriodic(pingInterval.toMillis(), id -> registry.all().forEach(s -> s.post(v -> s.heartbeat())));
+    vertx.setPeriodic(pingInterval.toMillis(), id -> perEventLoop(registry.all(), PushSocket::heartbeat));
     return publisher.loadScript().compose(v -> subscribe());
   }
 
@@ -99,7 +99,7 @@ public final class PushVerticle extends VerticleBase {
     }).map(r -> {
       if (subscribedBefore) {
         // Events published while unsubscribed are in the replay streams: let sockets catch up.
-        registry.all().forEach(s -> s.post(v -> s.resync()));
+        perEventLoop(registry.all(), PushSocket::resync);
       }
       subscribedBefore = true;
       return null;
@@ -139,6 +139,13 @@ public final class PushVerticle extends VerticleBase {
       }
     }
     work.forEach((context, tasks) -> context.runOnContext(v -> tasks.forEach(Runnable::run)));
+  }
+
+  /** Runs an action on each socket, one task per event loop. */
+  private static void perEventLoop(Iterable<PushSocket> sockets, java.util.function.Consumer<PushSocket> action) {
+    Map<Context, List<PushSocket>> byLoop = new HashMap<>();
+    sockets.forEach(s -> byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s));
+    byLoop.forEach((context, list) -> context.runOnContext(v -> list.forEach(action)));
   }
 
   /**

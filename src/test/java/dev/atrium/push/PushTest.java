@@ -263,6 +263,44 @@ class PushTest {
   }
 
   @Test
+  @DisplayName("subscribing with since while events keep arriving yields every id exactly once, in order, with no gap")
+  void replayHandsOverToLive() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(nodeA, "handover");
+    var bus = nodeA.application().vertx().eventBus();
+    Runnable[] publish = new Runnable[1];
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    publish[0] = () -> bus.publish(Addresses.NOTIFICATION_CREATED, new dev.atrium.events.NotificationCreated(
+        java.util.UUID.randomUUID().toString(), u.userId(), "n" + n.incrementAndGet(), "", "info", new JsonObject(),
+        Instant.now()).toJson());
+    try (WsClient watcher = WsClient.authenticated(vertx, nodeB.port(), u.access())) {
+      watcher.subscribe("notifications", null);
+      for (int i = 0; i < 100; i++) {
+        publish[0].run();
+      }
+      for (int i = 0; i < 100; i++) {
+        watcher.next(); // all 100 are numbered and kept before the race starts
+      }
+      Thread more = new Thread(() -> {
+        for (int i = 0; i < 200; i++) {
+          publish[0].run();
+        }
+      });
+      try (WsClient late = WsClient.authenticated(vertx, nodeA.port(), u.access())) {
+        more.start();
+        JsonObject ack = late.subscribe("notifications", 0L);
+        assertTrue(ack.getInteger("replayed") >= 100, ack::encode);
+        for (long id = 1; id <= 300; id++) {
+          JsonObject ev = late.next();
+          assertEquals(id, ev.getLong("id"), ev::encode);
+          assertEquals("n" + id, ev.getJsonObject("data").getString("title"));
+        }
+        more.join();
+        assertEquals(List.of(), late.drainUntilPong());
+      }
+    }
+  }
+
+  @Test
   @DisplayName("the metrics expose open sockets, frames sent and dropped, and notifications sent")
   void metrics() {
     Accounts.Login u = Accounts.registerAndLogin(nodeA, "metrics");
