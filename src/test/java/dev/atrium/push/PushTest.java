@@ -81,6 +81,17 @@ class PushTest {
           data.getString("id"));
       assertEquals("Hello B", rows.get(0).get("title"));
       assertEquals(admin.userId(), rows.get(0).get("sender"));
+
+      ws.send(new JsonObject().put("type", "unsubscribe").put("topic", "notifications"));
+      JsonObject ack = ws.next();
+      assertEquals("unsubscribe", ack.getString("of"), ack::encode);
+      try (WsClient witness = WsClient.authenticated(vertx, nodeB.port(), u.access())) {
+        witness.subscribe("notifications", null);
+        assertEquals(202, send(new JsonObject().put("user_ids", new JsonArray().add(u.userId())).put("title", "quiet"))
+            .status());
+        assertEquals("quiet", witness.next().getJsonObject("data").getString("title"));
+        assertEquals(List.of(), ws.drainUntilPong(), "nothing pushed after unsubscribing");
+      }
     }
   }
 
@@ -103,6 +114,9 @@ class PushTest {
   @Test
   @DisplayName("sockets are closed with 4401 for a bad token frame, a bad header token, and no auth frame within the timeout; subscribing first is an error frame")
   void refusals() {
+    Http.Res plainGet = nodeA.http().get("/ws");
+    assertEquals(426, plainGet.status(), plainGet::toString);
+    assertEquals("upgrade_required", plainGet.code());
     try (WsClient ws = WsClient.connect(vertx, nodeA.port(), null)) {
       ws.send(new JsonObject().put("type", "subscribe").put("topic", "notifications"));
       JsonObject err = ws.next();
