@@ -1,8 +1,10 @@
 package dev.atrium.push;
 
+import dev.atrium.api.Problem;
 import dev.atrium.auth.AccessState;
 import dev.atrium.auth.AccessStates;
 import dev.atrium.config.PushSettings;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -227,7 +229,13 @@ public final class PushSocket {
   private Future<User> authenticate(String token) {
     return auth.authenticate(new TokenCredentials(token))
         .onSuccess(this::authenticated)
-        .onFailure(t -> close(CLOSE_UNAUTHENTICATED, "authentication failed"));
+        .onFailure(t -> {
+          if (t instanceof Problem p && p.status() == 503) {
+            close(CLOSE_TOO_SLOW, "try again later"); // the session store is busy: not the client's fault
+          } else {
+            close(CLOSE_UNAUTHENTICATED, "authentication failed");
+          }
+        });
   }
 
   private void authenticated(User user) {
@@ -318,41 +326,45 @@ public final class PushSocket {
   /** Holds live events, writes what the stream has after {@code since}, then the held events that are newer. */
   private void replayInto(Topic topic, Subscription sub, long since, boolean acknowledge) {
     sub.held = new ArrayList<>();
-    replay.after(userId, since).onComplete(ar -> {
-      if (closed || subscriptions.get(topic) != sub) {
-        return;
+    // back to this socket's event loop: the replay may complete on another one
+    replay.after(userId, since).onComplete(ar -> post(v -> replayed(topic, sub, since, acknowledge, ar)));
+  }
+
+  private void replayed(Topic topic, Subscription sub, long since, boolean acknowledge,
+                        AsyncResult<ReplayStore.Replay> ar) {
+    if (closed || subscriptions.get(topic) != sub) {
+      return;
+    }
+    long last = since;
+    JsonObject ack = ack(topic).put("since", since);
+    if (ar.succeeded()) {
+      ReplayStore.Replay r = ar.result();
+      if (r.reset()) {
+        last = 0; // ids restarted; anything newer than 0 is new to this client
       }
-      long last = since;
-      JsonObject ack = ack(topic).put("since", since);
-      if (ar.succeeded()) {
-        ReplayStore.Replay r = ar.result();
-        if (r.reset()) {
-          last = 0; // ids restarted; anything newer than 0 is new to this client
-        }
-        List<ReplayStore.Entry> mine = r.entries().stream().filter(e -> e.topic() == topic).toList();
-        ack.put("replayed", mine.size()).put("complete", r.complete()).put("last_id", r.current());
-        if (acknowledge) {
-          send(ack);
-        }
-        // A replay is bounded by the stream length, so it is written even if the queue fills.
-        for (ReplayStore.Entry e : mine) {
-          ws.writeTextMessage(e.frame());
-          metrics.sent(topic);
-          last = Math.max(last, e.id());
-        }
-      } else {
-        LOG.warn("Replay for {} failed: {}", userId, ar.cause().getMessage());
-        if (acknowledge) {
-          send(ack.put("replayed", 0).put("complete", false));
-        }
+      List<ReplayStore.Entry> mine = r.entries().stream().filter(e -> e.topic() == topic).toList();
+      ack.put("replayed", mine.size()).put("complete", r.complete()).put("last_id", r.current());
+      if (acknowledge) {
+        send(ack);
       }
-      List<PushMessage> held = sub.held;
-      sub.held = null;
-      sub.lastId = last;
-      for (PushMessage m : held) {
-        deliver(m);
+      // A replay is bounded by the stream length, so it is written even if the queue fills.
+      for (ReplayStore.Entry e : mine) {
+        ws.writeTextMessage(e.frame());
+        metrics.sent(topic);
+        last = Math.max(last, e.id());
       }
-    });
+    } else {
+      LOG.warn("Replay for {} failed: {}", userId, ar.cause().getMessage());
+      if (acknowledge) {
+        send(ack.put("replayed", 0).put("complete", false));
+      }
+    }
+    List<PushMessage> held = sub.held;
+    sub.held = null;
+    sub.lastId = last;
+    for (PushMessage m : held) {
+      deliver(m);
+    }
   }
 
   private void onUnsubscribe(JsonObject frame) {

@@ -16,6 +16,7 @@ public final class ReplayStore {
   private final Redis redis;
   private final PushKeys keys;
   private final int maxEvents;
+  private final Limiter limiter = new Limiter(8);
 
   public ReplayStore(Redis redis, PushKeys keys, int maxEvents) {
     this.redis = redis;
@@ -35,7 +36,12 @@ public final class ReplayStore {
   public record Replay(List<Entry> entries, long current, boolean complete, boolean reset) {
   }
 
+  /** The replay; the future may complete on any thread. */
   public Future<Replay> after(String userId, long since) {
+    return limiter.submit(() -> read(userId, since));
+  }
+
+  private Future<Replay> read(String userId, long since) {
     // One connection, one pipeline: the range and the counter are read back to back.
     return redis.batch(List.of(
             Request.cmd(Command.XRANGE).arg(keys.stream(userId)).arg((since + 1) + "-0").arg("+")
