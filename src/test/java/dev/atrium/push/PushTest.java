@@ -219,6 +219,23 @@ class PushTest {
   }
 
   @Test
+  @DisplayName("revoking one session closes that session's socket on another node, and not the user's other sessions")
+  void sessionRevocationClosesItsSocket() {
+    Accounts.Login first = Accounts.registerAndLogin(nodeA, "sessions");
+    Accounts.Login second = Accounts.login(nodeA, first.email(), Accounts.PASSWORD);
+    try (WsClient a = WsClient.authenticated(vertx, nodeB.port(), first.access());
+         WsClient b = WsClient.authenticated(vertx, nodeB.port(), second.access())) {
+      JsonArray sessions = first.http(nodeA).get("/api/auth/sessions").json().getJsonArray("results");
+      String current = sessions.stream().map(o -> (JsonObject) o).filter(o -> o.getBoolean("current", false))
+          .findFirst().orElseThrow().getString("id");
+      assertEquals(204, second.http(nodeA).delete("/api/auth/sessions/" + current).status());
+      assertEquals(4401, a.awaitClose(Duration.ofSeconds(1)));
+      assertEquals(List.of(), b.drainUntilPong());
+      assertFalse(b.isClosed());
+    }
+  }
+
+  @Test
   @DisplayName("deactivating a user (stored flag plus the access-change announcement) closes their sockets on every node")
   void deactivationClosesSockets() throws Exception {
     Accounts.Login u = Accounts.registerAndLogin(nodeA, "deact");
