@@ -87,7 +87,7 @@ public final class Application {
 
     modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates()));
 
-    // notifications and push
+    modules.add(new dev.atrium.notifications.NotificationsModule(platform, auth.bearerAuth(), auth.accessStates()));
 
     ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.apiKeyAuth(), auth.accessStates(),
         config.corsOrigins(), config.trustProxy());

@@ -70,9 +70,10 @@ public final class ApiRouter {
       Set<String> ownBodyPaths = new HashSet<>();
       builder.getRoutes().stream().filter(r -> bodyLimits.containsKey(r.getOperation().getOperationId()))
           .forEach(r -> ownBodyPaths.add(r.getOperation().getOpenAPIPath()));
-      // Streaming operations read multipart bodies themselves, chunk by chunk.
+      // Streaming operations read multipart bodies themselves, chunk by chunk; a WebSocket
+      // upgrade must reach its handler unread, or the handshake cannot take the connection over.
       Handler<RoutingContext> body = ctx -> {
-        if (isMultipart(ctx) || ownBodyPaths.contains(ctx.request().path())) {
+        if (isMultipart(ctx) || isWebSocketUpgrade(ctx) || ownBodyPaths.contains(ctx.request().path())) {
           ctx.next();
         } else {
           bodyHandler.handle(ctx);
@@ -123,6 +124,10 @@ public final class ApiRouter {
   private static boolean isMultipart(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
+  }
+
+  private static boolean isWebSocketUpgrade(RoutingContext ctx) {
+    return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
   }
 
   private CorsHandler cors() {

@@ -38,7 +38,11 @@ public final class ApiVerticle extends VerticleBase {
           // gateway in front of the nodes compresses JSON (deploy/nginx.conf).
           server = vertx.createHttpServer(new HttpServerOptions()
               .setMaxFormAttributeSize(8192)
-              .setIdleTimeout(120));
+              .setIdleTimeout(120)
+              // Push frames are limited to 64 KB by the protocol handler, which answers 1009; the
+              // transport limit sits above it so oversized frames get that answer, not a dropped line.
+              .setMaxWebSocketFrameSize(256 * 1024)
+              .setMaxWebSocketMessageSize(256 * 1024));
           return server.requestHandler(r).listen(port, host);
         });
   }

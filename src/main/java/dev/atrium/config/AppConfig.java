@@ -44,7 +44,8 @@ public record AppConfig(
     int ingestBatch,
     int ingestFlushers,
     Duration activityMaintenanceInterval,
-    int exportConcurrency) {
+    int exportConcurrency,
+    PushSettings push) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -83,7 +84,13 @@ public record AppConfig(
         r.integer("ATRIUM_INGEST_BATCH", 2_000, 1, 50_000),
         r.integer("ATRIUM_INGEST_FLUSHERS", 2, 1, 64),
         r.get("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1h", ValueParsers::duration),
-        r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256));
+        r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256),
+        new PushSettings(
+            r.get("ATRIUM_WS_AUTH_TIMEOUT", "5s", ValueParsers::duration),
+            r.get("ATRIUM_WS_PING_INTERVAL", "25s", ValueParsers::duration),
+            r.get("ATRIUM_WS_PONG_TIMEOUT", "60s", ValueParsers::duration),
+            r.integer("ATRIUM_PUSH_REPLAY_EVENTS", 1000, 10, 1_000_000),
+            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)));
   }
 
   /** The database name in the URL path. */

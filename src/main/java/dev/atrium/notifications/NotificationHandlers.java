@@ -1,0 +1,99 @@
+package dev.atrium.notifications;
+
+import dev.atrium.api.Caller;
+import dev.atrium.api.Inputs;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+
+/** Binds the contract's {@code notifications} operations to {@link NotificationService}. */
+public final class NotificationHandlers {
+  private final NotificationService service;
+
+  public NotificationHandlers(NotificationService service) {
+    this.service = service;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of(
+        "sendNotification", this::send,
+        "listNotifications", this::list,
+        "unreadNotificationCount", this::unreadCount,
+        "markNotificationRead", this::markRead,
+        "markAllNotificationsRead", this::markAllRead);
+  }
+
+  private void send(RoutingContext ctx) {
+    JsonObject b = Inputs.body(ctx);
+    JsonArray ids = b.getJsonArray("user_ids");
+    List<String> userIds = ids == null ? null : ids.stream().map(String::valueOf).toList();
+    NotificationService.Send send = new NotificationService.Send(userIds, b.getString("role"),
+        b.getBoolean("broadcast", false), b.getString("title"), b.getString("body"), b.getString("level"),
+        b.getJsonObject("data"));
+    service.send(Caller.of(ctx).userId(), send)
+        .onSuccess(sent -> Inputs.json(ctx, 202, new JsonObject().put("count", sent.count())
+            .put("batch_id", sent.batchId().toString())))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    int page = intOr(Inputs.query(ctx, "page"), 1);
+    int size = intOr(Inputs.query(ctx, "page_size"), 20);
+    boolean unread = "true".equals(Inputs.query(ctx, "unread"));
+    service.list(Caller.of(ctx).userId(), unread, page, size)
+        .onSuccess(p -> {
+          JsonArray results = new JsonArray();
+          p.items().forEach(n -> results.add(n.toJson()));
+          Inputs.json(ctx, 200, new JsonObject()
+              .put("count", p.count())
+              .put("next", (long) page * size < p.count() ? pageLink(ctx, page + 1) : null)
+              .put("previous", page > 1 ? pageLink(ctx, page - 1) : null)
+              .put("results", results));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void unreadCount(RoutingContext ctx) {
+    service.unreadCount(Caller.of(ctx).userId())
+        .onSuccess(n -> Inputs.json(ctx, 200, new JsonObject().put("count", n)))
+        .onFailure(ctx::fail);
+  }
+
+  private void markRead(RoutingContext ctx) {
+    service.markRead(Caller.of(ctx).userId(), Inputs.path(ctx, "id"))
+        .onSuccess(n -> Inputs.json(ctx, 200, n.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void markAllRead(RoutingContext ctx) {
+    service.markAllRead(Caller.of(ctx).userId())
+        .onSuccess(n -> Inputs.json(ctx, 200, new JsonObject().put("count", n)))
+        .onFailure(ctx::fail);
+  }
+
+  private static int intOr(String text, int fallback) {
+    try {
+      return text == null ? fallback : Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return fallback; // the contract has validated it; this is only a guard
+    }
+  }
+
+  /** The same list URL with another page, as Django REST Framework links pages. */
+  private static String pageLink(RoutingContext ctx, int page) {
+    String uri = ctx.request().absoluteURI();
+    int q = uri.indexOf('?');
+    StringBuilder query = new StringBuilder("page=").append(page);
+    if (q >= 0) {
+      for (String part : uri.substring(q + 1).split("&")) {
+        if (!part.isEmpty() && !part.startsWith("page=")) {
+          query.append('&').append(part);
+        }
+      }
+    }
+    return (q >= 0 ? uri.substring(0, q) : uri) + "?" + query;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.atrium.notifications;
+
+import dev.atrium.api.Problem;
+import dev.atrium.auth.AccessStates;
+import dev.atrium.events.Addresses;
+import dev.atrium.events.NotificationCreated;
+import dev.atrium.push.PushMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Sending and reading notifications. A send is stored first (so an offline recipient finds it in
+ * the list), then announced on the event bus per recipient for push and analytics.
+ */
+public final class NotificationService {
+  static final String BROADCAST_PERMISSION = "notifications.broadcast";
+  static final int MAX_DATA_BYTES = 16 * 1024;
+  /** Events published per event-loop turn, so a large fan-out does not hold the loop. */
+  static final int PUBLISH_CHUNK = 500;
+
+  private final Vertx vertx;
+  private final NotificationRepository repository;
+  private final AccessStates states;
+  private final PushMetrics metrics;
+
+  public NotificationService(Vertx vertx, NotificationRepository repository, AccessStates states,
+                             PushMetrics metrics) {
+    this.vertx = vertx;
+    this.repository = repository;
+    this.states = states;
+    this.metrics = metrics;
+  }
+
+  /** A send request: exactly one of {@code userIds}, {@code role}, {@code broadcast}. */
+  public record Send(List<String> userIds, String role, boolean broadcast, String title, String body, String level,
+                     JsonObject data) {
+  }
+
+  public record Sent(UUID batchId, int count) {
+  }
+
+  public Future<Sent> send(String senderId, Send s) {
+    int targets = (s.userIds() != null ? 1 : 0) + (s.role() != null ? 1 : 0) + (s.broadcast() ? 1 : 0);
+    if (targets != 1) {
+      return Future.failedFuture(Problem.validation("Give exactly one of user_ids, role or broadcast:true",
+          new JsonArray().add(Problem.entry("/", "exactly one target is required"))));
+    }
+    JsonObject data = s.data() == null ? new JsonObject() : s.data();
+    if (data.encode().length() > MAX_DATA_BYTES) {
+      return Future.failedFuture(Problem.field("validation_failed", "/data", "data is larger than 16 KB"));
+    }
+    List<UUID> ids = new ArrayList<>();
+    if (s.userIds() != null) {
+      for (String id : s.userIds()) {
+        ids.add(UUID.fromString(id)); // the contract has checked the format
+      }
+    }
+    NotificationRepository.Content content = new NotificationRepository.Content(UUID.randomUUID(),
+        UUID.fromString(senderId), s.title(), s.body() == null ? "" : s.body(), s.level() == null ? "info" : s.level(),
+        data);
+    Future<NotificationRepository.Stored> stored;
+    if (s.broadcast()) {
+      stored = states.get(senderId).compose(state -> state.isPresent() && state.get().has(BROADCAST_PERMISSION)
+          ? repository.toEveryone(content)
+          : Future.failedFuture(Problem.of(403, "permission_denied",
+              "Notifying everyone needs the permission '" + BROADCAST_PERMISSION + "'")));
+    } else if (s.role() != null) {
+      stored = repository.toRole(content, s.role()).compose(found -> found.map(Future::succeededFuture)
+          .orElseGet(() -> Future.failedFuture(Problem.field("unknown_role", "/role", "No role named " + s.role()))));
+    } else {
+      stored = repository.toUsers(content, ids);
+    }
+    return stored.map(result -> {
+      metrics.notificationsSent(result.recipients().size());
+      announce(content, result.recipients(), result.createdAt().toInstant(), 0);
+      return new Sent(content.batchId(), result.recipients().size());
+    });
+  }
+
+  /** Publishes one event per recipient, a chunk per event-loop turn. */
+  private void announce(NotificationRepository.Content c, List<NotificationRepository.Recipient> recipients,
+                        Instant at, int from) {
+    int to = Math.min(recipients.size(), from + PUBLISH_CHUNK);
+    for (int i = from; i < to; i++) {
+      NotificationRepository.Recipient r = recipients.get(i);
+      vertx.eventBus().publish(Addresses.NOTIFICATION_CREATED, new NotificationCreated(r.id().toString(),
+          r.userId().toString(), c.title(), c.body(), c.level(), c.data(), at).toJson());
+    }
+    if (to < recipients.size()) {
+      vertx.runOnContext(v -> announce(c, recipients, at, to));
+    }
+  }
+
+  public Future<NotificationRepository.Page> list(String userId, boolean unreadOnly, int page, int pageSize) {
+    return repository.list(UUID.fromString(userId), unreadOnly, pageSize, (page - 1) * pageSize);
+  }
+
+  public Future<Long> unreadCount(String userId) {
+    return repository.count(UUID.fromString(userId), true);
+  }
+
+  public Future<Notification> markRead(String userId, String id) {
+    return repository.markRead(UUID.fromString(userId), UUID.fromString(id))
+        .compose(n -> n.map(Future::succeededFuture)
+            .orElseGet(() -> Future.failedFuture(Problem.notFound("Notification"))));
+  }
+
+  public Future<Integer> markAllRead(String userId) {
+    return repository.markAllRead(UUID.fromString(userId));
+  }
+}

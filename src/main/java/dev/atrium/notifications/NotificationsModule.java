@@ -1,0 +1,66 @@
+package dev.atrium.notifications;
+
+import dev.atrium.auth.AccessStates;
+import dev.atrium.platform.Module;
+import dev.atrium.platform.Platform;
+import dev.atrium.push.PushKeys;
+import dev.atrium.push.PushMetrics;
+import dev.atrium.push.PushPublisher;
+import dev.atrium.push.PushRegistry;
+import dev.atrium.push.PushVerticle;
+import dev.atrium.push.ReplayStore;
+import dev.atrium.push.WebSocketEndpoint;
+import dev.atrium.config.PushSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Notifications (REST) and the live push channel ({@code GET /ws}, {@link PushVerticle}): the
+ * push side delivers what notifications, files and analytics raise on the event bus.
+ */
+public final class NotificationsModule implements Module {
+  static final String WEBSOCKET_OPERATION = "openWebSocket";
+
+  private final Platform platform;
+  private final NotificationHandlers handlers;
+  private final WebSocketEndpoint endpoint;
+  private final PushVerticle pushVerticle;
+
+  public NotificationsModule(Platform p, JWTAuth bearerAuth, AccessStates states) {
+    this.platform = p;
+    PushSettings settings = p.config().push();
+    PushMetrics metrics = new PushMetrics(p.registry());
+    PushKeys keys = new PushKeys(p.keys());
+    PushRegistry registry = new PushRegistry(p.registry());
+    ReplayStore replay = new ReplayStore(p.redis(), keys, settings.replayEvents());
+    PushPublisher publisher = new PushPublisher(p.redis(), keys, metrics, p.nodeId(), settings.replayEvents(),
+        settings.replayTtl());
+    this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
+    this.pushVerticle = new PushVerticle(p.redis(), keys, publisher, registry, settings.pingInterval());
+    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), new NotificationRepository(p.pool()),
+        states, metrics));
+  }
+
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    Map<String, Handler<RoutingContext>> ops = new HashMap<>(handlers.operations());
+    ops.put(WEBSOCKET_OPERATION, endpoint::handle);
+    return ops;
+  }
+
+  /** The upgrade request has no body to validate, and must stay unread for the handshake. */
+  @Override
+  public Set<String> streamingOperations() {
+    return Set.of(WEBSOCKET_OPERATION);
+  }
+
+  @Override
+  public Future<Void> start() {
+    return platform.vertx().deployVerticle(pushVerticle).mapEmpty();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.atrium.push;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Frames sent and dropped per topic, and notifications stored, on the node's Prometheus registry. */
+public final class PushMetrics {
+  private final Map<Topic, Counter> sent = new EnumMap<>(Topic.class);
+  private final Map<Topic, Counter> dropped = new EnumMap<>(Topic.class);
+  private final Counter notifications;
+  private final Counter publishFailures;
+
+  public PushMetrics(MeterRegistry registry) {
+    for (Topic t : Topic.values()) {
+      sent.put(t, Counter.builder("atrium.push.frames.sent").description("Event frames written to sockets")
+          .tag("topic", t.wire()).register(registry));
+      dropped.put(t, Counter.builder("atrium.push.frames.dropped")
+          .description("Event frames not written because the socket's write queue was full")
+          .tag("topic", t.wire()).register(registry));
+    }
+    this.notifications = Counter.builder("atrium.notifications.sent")
+        .description("Notifications stored (one per recipient)").register(registry);
+    this.publishFailures = Counter.builder("atrium.push.publish.failures")
+        .description("Events that could not be handed to Redis (recipients still find notifications over REST)")
+        .register(registry);
+  }
+
+  public void sent(Topic topic) {
+    sent.get(topic).increment();
+  }
+
+  public void dropped(Topic topic) {
+    dropped.get(topic).increment();
+  }
+
+  public void notificationsSent(long count) {
+    notifications.increment(count);
+  }
+
+  public void publishFailed(long count) {
+    publishFailures.increment(count);
+  }
+}

@@ -1,0 +1,184 @@
+package dev.atrium.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.events.Addresses;
+import dev.atrium.events.NotificationCreated;
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Poll;
+import dev.atrium.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Slow readers, liveness and shutdown, on one node. */
+class PushFlowControlTest {
+  static final String PAYLOAD = "x".repeat(24 * 1024);
+  static final int BURSTS = 40;
+  static final int PER_BURST = 20;
+  static TestServer server;
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(PushFlowControlTest.class, java.util.Map.of("ATRIUM_WS_PING_INTERVAL", "200ms",
+        "ATRIUM_WS_PONG_TIMEOUT", "1500ms"));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.close();
+  }
+
+  /** A reader that stops reading: tiny receive buffer, paused after subscribing. */
+  private static WsClient slowReader(String token, String topic) {
+    WsClient c = WsClient.authenticated(vertx, server.port(), token, new WebSocketClientOptions().setReceiveBufferSize(4096));
+    c.subscribe(topic, null);
+    c.pause();
+    return c;
+  }
+
+  private static double metric(String name, String topic) {
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{topic=\"" + topic + "\",?\\} ([0-9.eE+]+)$")
+        .matcher(server.http().get("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  @Test
+  @DisplayName("a slow dashboard reader has snapshots dropped and stays open, while a fast reader gets every snapshot promptly")
+  void slowDashboardReader() {
+    Accounts.Login admin = Accounts.admin(server);
+    EventBus bus = server.application().vertx().eventBus();
+    try (WsClient slow = slowReader(admin.access(), "dashboard");
+         WsClient fast = WsClient.authenticated(vertx, server.port(), admin.access())) {
+      fast.subscribe("dashboard", null);
+      double droppedBefore = metric("atrium_push_frames_dropped_total", "dashboard");
+      Set<Long> ids = new HashSet<>();
+      for (int burst = 0; burst < BURSTS; burst++) {
+        for (int i = 0; i < PER_BURST; i++) {
+          bus.publish(Addresses.DASHBOARD_SNAPSHOT, new JsonObject().put("n", burst * PER_BURST + i).put("pad", PAYLOAD));
+        }
+        // the fast reader keeps up with every burst within a second, however stuck the slow one is
+        for (int i = 0; i < PER_BURST; i++) {
+          JsonObject ev = fast.next(Duration.ofSeconds(1));
+          assertEquals("dashboard", ev.getString("topic"));
+          ids.add(ev.getLong("id"));
+        }
+      }
+      assertEquals(BURSTS * PER_BURST, ids.size());
+      assertTrue(metric("atrium_push_frames_dropped_total", "dashboard") > droppedBefore, "slow reader's frames dropped");
+      assertFalse(slow.isClosed(), "dropping dashboard frames does not close the socket");
+    }
+  }
+
+  @Test
+  @DisplayName("a reader too slow for its notification frames is closed with 1013, and a fast reader is not delayed")
+  void slowNotificationReader() {
+    Accounts.Login slowUser = Accounts.registerAndLogin(server, "slow");
+    Accounts.Login fastUser = Accounts.registerAndLogin(server, "fast");
+    EventBus bus = server.application().vertx().eventBus();
+    try (WsClient slow = slowReader(slowUser.access(), "notifications");
+         WsClient fast = WsClient.authenticated(vertx, server.port(), fastUser.access())) {
+      fast.subscribe("notifications", null);
+      for (int burst = 0; burst < BURSTS; burst++) {
+        for (int i = 0; i < PER_BURST; i++) {
+          for (Accounts.Login u : new Accounts.Login[] {slowUser, fastUser}) {
+            bus.publish(Addresses.NOTIFICATION_CREATED, new NotificationCreated(UUID.randomUUID().toString(),
+                u.userId(), "bulk", PAYLOAD, "info", new JsonObject(), Instant.now()).toJson());
+          }
+        }
+        for (int i = 0; i < PER_BURST; i++) {
+          assertEquals("bulk", fast.next(Duration.ofSeconds(1)).getJsonObject("data").getString("title"));
+        }
+      }
+      assertTrue(metric("atrium_push_frames_dropped_total", "notifications") >= 1, "the overflow was counted");
+      slow.resume(); // read what was queued, then the close frame
+      assertEquals(1013, slow.awaitClose(Duration.ofSeconds(15)));
+      assertFalse(fast.isClosed());
+    }
+  }
+
+  @Test
+  @DisplayName("the server pings; a client that answers stays open, one that never answers is closed with 4408")
+  void pingAndPongTimeout() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "pong");
+    try (WsClient alive = WsClient.authenticated(vertx, server.port(), u.access());
+         java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+      // a hand-made client that reads frames but never answers a ping
+      raw.setSoTimeout(5000);
+      raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Authorization: Bearer " + u.access() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
+      String status = readLine(in);
+      assertTrue(status.startsWith("HTTP/1.1 101"), status);
+      while (!readLine(in).isEmpty()) {
+        // headers
+      }
+      long t0 = System.nanoTime();
+      int pings = 0;
+      while (true) {
+        int opcode = in.readUnsignedByte() & 0x0f;
+        int len = in.readUnsignedByte() & 0x7f;
+        if (len == 126) {
+          len = in.readUnsignedShort();
+        } else if (len == 127) {
+          len = (int) in.readLong();
+        }
+        byte[] payload = in.readNBytes(len);
+        if (opcode == 0x9) {
+          pings++;
+        } else if (opcode == 0x8) {
+          assertEquals(4408, ((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
+          break;
+        }
+      }
+      assertTrue(pings >= 2, "pinged every 200 ms before giving up, got " + pings);
+      assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(1400).toNanos(), "closed before the pong timeout");
+      assertFalse(alive.isClosed(), "a client that answers pings stays open");
+      assertEquals(java.util.List.of(), alive.drainUntilPong());
+    }
+  }
+
+  private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+    StringBuilder b = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
+  }
+
+  @Test
+  @DisplayName("stopping a node closes its sockets with 1001 without waiting for the shutdown grace period")
+  void shutdownClosesSockets() {
+    TestServer extra = server.join();
+    Accounts.Login u = Accounts.registerAndLogin(server, "bye");
+    WsClient ws = WsClient.authenticated(vertx, extra.port(), u.access());
+    long t0 = System.nanoTime();
+    extra.stopNode();
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(1001, ws.awaitClose(Duration.ofSeconds(2)));
+    assertTrue(tookMs < 1500, "stop took " + tookMs + " ms (grace is 2 s)");
+    ws.close();
+  }
+}
