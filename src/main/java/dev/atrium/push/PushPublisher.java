@@ -77,7 +77,7 @@ public final class PushPublisher {
   private final List<ArrayDeque<Pending>> lanes = new ArrayList<>();
   private final boolean[] busy = new boolean[LANES];
   private int queued;
-  private String sha;
+  private String sha = sha1(SCRIPT);
   private int inFlight;
 
   public PushPublisher(Redis redis, PushKeys keys, PushMetrics metrics, String nodeId, int replayEvents,
@@ -93,7 +93,17 @@ public final class PushPublisher {
     }
   }
 
-  public Future<Void> loadScript() {
+  /** The script's SHA-1, as Redis names it: known without asking, so start-up needs no Redis. */
+  private static String sha1(String script) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+          .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Future<Void> loadScript() {
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
         .map(r -> {
           sha = r.toString();

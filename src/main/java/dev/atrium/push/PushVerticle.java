@@ -80,7 +80,12 @@ public final class PushVerticle extends VerticleBase {
       registry.forUser(change.userId()).forEach(s -> s.post(v -> s.accessChanged()));
     });
     vertx.setPeriodic(pingInterval.toMillis(), id -> perEventLoop(registry.all(), PushSocket::heartbeat));
-    return publisher.loadScript().compose(v -> subscribe());
+    // A node starts while Redis is down (readiness reports it); the subscription follows later.
+    return subscribe().recover(e -> {
+      LOG.warn("Cannot subscribe to push events yet, retrying: {}", e.getMessage());
+      resubscribeLater();
+      return Future.succeededFuture();
+    });
   }
 
   @Override
