@@ -1,5 +1,7 @@
 package dev.atrium.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.json.schema.JsonSchemaValidationException;
@@ -37,8 +39,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * a request with a body takes the library's own path, off the event loop.
  */
 final class InlineRequestValidator extends RequestValidatorImpl {
+  private static final int MEMO_MAX_LENGTH = 256;
   private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
   private final Map<Parameter, Validator> validators = new ConcurrentHashMap<>();
+  /**
+   * Accepted parameter values, per parameter: validating a value is a pure function of the
+   * parameter and its raw text, and the schema interpreter is the costliest part of a cheap
+   * request (it compiles {@code pattern}s and formats annotations on every call). Short values
+   * only, scalars only, bounded; refusals are not remembered.
+   */
+  private final Cache<ParameterValue, RequestParameter> accepted = Caffeine.newBuilder().maximumSize(50_000).build();
+
+  private record ParameterValue(Parameter parameter, String raw) {
+  }
 
   InlineRequestValidator(Vertx vertx, OpenAPIContract contract) {
     super(vertx, contract);
@@ -86,17 +99,29 @@ final class InlineRequestValidator extends RequestValidatorImpl {
       }
       return new RequestParameterImpl(null);
     }
+    String raw = String.valueOf(value.get());
+    ParameterValue key = raw.length() <= MEMO_MAX_LENGTH ? new ParameterValue(parameter, raw) : null;
+    RequestParameter known = key == null ? null : accepted.getIfPresent(key);
+    if (known != null) {
+      return known;
+    }
     ParameterTransformer transformer = transformers.get(parameter.getStyle());
     if (transformer == null) {
       throw ValidatorException.createUnsupportedValueFormat(parameter);
     }
-    Object transformed = transformer.transform(parameter, String.valueOf(value.get()));
+    Object transformed = transformer.transform(parameter, raw);
     Validator validator = validators.computeIfAbsent(parameter,
         p -> contract.getSchemaRepository().validator(p.getSchema()));
     OutputUnit result = validator.validate(transformed);
     try {
       result.checkValidity();
-      return new RequestParameterImpl(transformed);
+      RequestParameter valid = new RequestParameterImpl(transformed);
+      // scalars only: an array or object value is mutable and must not be shared between requests
+      if (key != null && (transformed instanceof String || transformed instanceof Number
+          || transformed instanceof Boolean)) {
+        accepted.put(key, valid);
+      }
+      return valid;
     } catch (JsonSchemaValidationException e) {
       throw SchemaValidationException.createErrorFromOutputUnitType(parameter, result, e);
     }

@@ -69,7 +69,7 @@ public final class UsersService {
    * access change seen by this node (grants, deactivations, deletions on any node; logouts)
    * and every change made here empty it; other edits on other nodes show within the lifetime.
    */
-  private final Cache<String, Future<Listing>> listCache;
+  private final Cache<ListKey, Future<Listing>> listCache;
 
   public UsersService(Vertx vertx, UsersAdminRepository repo, UserRepository users, AuditLog audit, AccessStates states,
                       AccessChanges changes, PasswordClient passwords, Duration listCacheTtl) {
@@ -94,8 +94,12 @@ public final class UsersService {
   public record Listing(long count, int size, Buffer results) {
   }
 
+  /** A cached page: the filters and the page (both records, so they compare by value). */
+  private record ListKey(UserQuery query, Pages pages) {
+  }
+
   public Future<Listing> list(UserQuery query, Pages pages) {
-    String key = query + "|" + pages;
+    ListKey key = new ListKey(query, pages);
     // The future itself is cached, so concurrent requests for an expired page share one query.
     Future<Listing> listed = listCache.get(key, k -> repo.list(query, pages.size(), pages.offset())
         .map(l -> {

@@ -74,6 +74,20 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("query parameters are judged the same on every request: a remembered accepted value never lets a bad one through")
+  void repeatedQueryValidation() {
+    Http admin = Accounts.admin(server).http(server);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, admin.get("/api/users?page_size=100&ordering=-created_at").status());
+      Http.Res tooBig = admin.get("/api/users?page_size=101");
+      assertProblem(tooBig, 400, "validation_failed");
+      assertEquals(Set.of("page_size"), fields(tooBig));
+      assertProblem(admin.get("/api/users?page_size=ten"), 400, "validation_failed");
+      assertProblem(admin.get("/api/users?ordering=password_hash"), 400, "validation_failed");
+    }
+  }
+
+  @Test
   @DisplayName("malformed JSON is 400 malformed_json and a non-JSON content type is 415 unsupported_media_type")
   void malformedAndContentType() {
     assertProblem(server.http().send("POST", "/api/auth/login", "{\"email\": ", "application/json"), 400, "malformed_json");
