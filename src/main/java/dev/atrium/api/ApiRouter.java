@@ -102,6 +102,10 @@ public final class ApiRouter {
           BodyHandler large = BodyHandler.create(false).setBodyLimit(bodyLimit);
           route.addHandler(large::handle);
         }
+        Handler<RoutingContext> sessionOnly = PermissionGuard.sessionOnly(route.getOperation());
+        if (sessionOnly != null) {
+          route.addHandler(sessionOnly);
+        }
         Handler<RoutingContext> guard = PermissionGuard.forOperation(route.getOperation(), states);
         if (guard != null) {
           route.addHandler(guard);

@@ -15,8 +15,25 @@ import io.vertx.openapi.contract.Operation;
  */
 public final class PermissionGuard {
   public static final String EXTENSION = "x-permission";
+  /** Operations on the account's sign-in itself (sessions, password, API keys) refuse API keys. */
+  public static final String SESSION_ONLY = "x-session-only";
 
   private PermissionGuard() {
+  }
+
+  /** A handler refusing API-key callers, or null when the operation accepts them. */
+  public static Handler<RoutingContext> sessionOnly(Operation operation) {
+    if (!operation.getOpenAPIModel().getBoolean(SESSION_ONLY, false)) {
+      return null;
+    }
+    return ctx -> {
+      if (ctx.user() != null && ctx.user().principal().containsKey("key_id")) {
+        ProblemHandler.send(ctx, Problem.of(403, "session_required",
+            "This operation needs a signed-in session, not an API key"));
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   /** A handler for the operation, or null when it requires no permission. */

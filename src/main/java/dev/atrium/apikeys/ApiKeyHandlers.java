@@ -33,7 +33,6 @@ public final class ApiKeyHandlers {
   }
 
   private void list(RoutingContext ctx) {
-    refuseKeys(ctx);
     keys.list(Actor.of(ctx).userId())
         .onSuccess(list -> {
           JsonArray results = new JsonArray();
@@ -45,7 +44,6 @@ public final class ApiKeyHandlers {
   }
 
   private void create(RoutingContext ctx) {
-    refuseKeys(ctx);
     JsonObject b = Inputs.body(ctx);
     OffsetDateTime expires;
     try {
@@ -66,15 +64,8 @@ public final class ApiKeyHandlers {
   }
 
   private void revoke(RoutingContext ctx) {
-    refuseKeys(ctx);
     keys.revoke(Actor.of(ctx), UUID.fromString(Inputs.path(ctx, "id")))
         .onSuccess(v -> Inputs.noContent(ctx))
         .onFailure(ctx::fail);
-  }
-
-  private static void refuseKeys(RoutingContext ctx) {
-    if (ctx.user() != null && ctx.user().principal().containsKey("key_id")) {
-      throw Problem.of(403, "session_required", "API keys are managed from a signed-in session, not with an API key");
-    }
   }
 }

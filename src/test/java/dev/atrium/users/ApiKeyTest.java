@@ -75,6 +75,17 @@ class ApiKeyTest {
     Http.Res keyMakesKey = server.http().with("X-API-Key", key).post("/api/auth/api-keys",
         new JsonObject().put("name", "x").put("permissions", new JsonArray()));
     assertEquals(403, keyMakesKey.status(), "a key cannot mint keys");
+    assertEquals("session_required", keyMakesKey.code());
+    // nor act on the owner's sign-in: sessions, password, logout-all
+    for (Http.Res r : java.util.List.of(
+        server.http().with("X-API-Key", key).get("/api/auth/sessions"),
+        server.http().with("X-API-Key", key).post("/api/auth/logout-all", null),
+        server.http().bearer(key).post("/api/auth/password",
+            new JsonObject().put("current_password", "x").put("new_password", "y")))) {
+      assertEquals(403, r.status(), r::toString);
+      assertEquals("session_required", r.code());
+    }
+    assertEquals(200, owner.http(server).get("/api/auth/me").status(), "the owner's session was left alone");
   }
 
   @Test
