@@ -1,5 +1,6 @@
 package dev.atrium.analytics;
 
+import dev.atrium.db.Uuids;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
@@ -31,7 +32,7 @@ public record Activity(
 
   public static Activity server(UUID userId, String action, Instant at, JsonObject metadata, String ip,
                                 String userAgent) {
-    return new Activity(UUID.randomUUID(), false, at, userId, action, SOURCE_SERVER, metadata, ip, userAgent);
+    return new Activity(Uuids.timeOrdered(), false, at, userId, action, SOURCE_SERVER, metadata, ip, userAgent);
   }
 
   public boolean serverRecorded(String serverAction) {

@@ -1,5 +1,6 @@
 package dev.atrium.analytics;
 
+import dev.atrium.db.Uuids;
 import dev.atrium.api.Problem;
 import dev.atrium.auth.AccessState;
 import dev.atrium.auth.AccessStates;
@@ -174,7 +175,7 @@ public final class ActivityService {
     }
     UUID id = uuid(e.getString("event_id"), at + "event_id");
     UUID user = uuid(e.getString("user_id"), at + "user_id");
-    return new Activity(id == null ? UUID.randomUUID() : id, id != null, occurredAt, user == null ? caller : user,
+    return new Activity(id == null ? Uuids.timeOrdered() : id, id != null, occurredAt, user == null ? caller : user,
         action, Activity.SOURCE_API, metadata, origin.ip(), origin.userAgent());
   }
 
