@@ -31,8 +31,13 @@ public final class ProblemHandler {
   }
 
   public static void handle(RoutingContext ctx) {
-    Problem problem = toProblem(ctx);
-    send(ctx, problem);
+    if (ctx.response().closed()) {
+      // the client went away (a cancelled download or export): nobody is left to answer
+      LOG.debug("Request {} {} ended by the client: {}", ctx.request().method(), ctx.request().path(),
+          ctx.failure() == null ? ctx.statusCode() : ctx.failure().getMessage());
+      return;
+    }
+    send(ctx, toProblem(ctx));
   }
 
   public static void send(RoutingContext ctx, Problem problem) {
