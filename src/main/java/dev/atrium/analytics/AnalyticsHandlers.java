@@ -50,7 +50,7 @@ public final class AnalyticsHandlers {
   }
 
   /**
-   * trackActivity skips the generic contract validator (see {@link AnalyticsModule#streamingOperations()}),
+   * trackActivity skips the generic contract validator (see {@link AnalyticsModule#selfCheckedOperations()}),
    * so the body is read here and its shape checked by {@link TrackRequest}.
    */
   private void track(RoutingContext ctx) {

@@ -53,7 +53,7 @@ public final class AnalyticsModule implements Module {
    * hand. Authentication and the body limit still apply as for every operation.
    */
   @Override
-  public Set<String> streamingOperations() {
+  public Set<String> selfCheckedOperations() {
     return Set.of("trackActivity");
   }
 

@@ -52,7 +52,7 @@ public final class ApiRouter {
 
   public Future<Router> build(List<Module> modules) {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
-    Set<String> streaming = new HashSet<>();
+    Set<String> selfChecked = new HashSet<>();
     Map<String, Long> bodyLimits = new HashMap<>();
     for (Module module : modules) {
       module.operations().forEach((id, handler) -> {
@@ -60,7 +60,7 @@ public final class ApiRouter {
           throw new IllegalStateException("Operation " + id + " is bound twice");
         }
       });
-      streaming.addAll(module.streamingOperations());
+      selfChecked.addAll(module.selfCheckedOperations());
       bodyLimits.putAll(module.bodyLimits());
     }
     return ContractLoader.load(vertx, CONTRACT).map(contract -> {
@@ -70,7 +70,7 @@ public final class ApiRouter {
       Set<String> ownBodyPaths = new HashSet<>();
       builder.getRoutes().stream().filter(r -> bodyLimits.containsKey(r.getOperation().getOperationId()))
           .forEach(r -> ownBodyPaths.add(r.getOperation().getOpenAPIPath()));
-      // Streaming operations read multipart bodies themselves, chunk by chunk; a WebSocket
+      // Multipart uploads are read by their handler, chunk by chunk; a WebSocket
       // upgrade must reach its handler unread, or the handshake cannot take the connection over.
       Handler<RoutingContext> body = ctx -> {
         if (isMultipart(ctx) || isWebSocketUpgrade(ctx) || ownBodyPaths.contains(ctx.request().path())) {
@@ -110,7 +110,7 @@ public final class ApiRouter {
         if (guard != null) {
           route.addHandler(guard);
         }
-        if (!streaming.contains(operationId)) {
+        if (!selfChecked.contains(operationId)) {
           route.addHandler(validation.forOperation(route.getOperation()));
         }
         route.addHandler(handler);

@@ -20,7 +20,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Binds the contract's {@code files} operations. The upload is a streaming operation: its body
+ * Binds the contract's {@code files} operations. The upload checks its own input: its body
  * is read here, part by part, by {@link UploadReceiver}. Downloads and thumbnails accept a
  * bearer token or a signed link.
  */

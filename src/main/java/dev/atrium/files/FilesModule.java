@@ -56,7 +56,7 @@ public final class FilesModule implements Module {
   }
 
   @Override
-  public Set<String> streamingOperations() {
+  public Set<String> selfCheckedOperations() {
     return Set.of("uploadFiles");
   }
 

@@ -55,7 +55,7 @@ public final class NotificationsModule implements Module {
 
   /** The upgrade request has no body to validate, and must stay unread for the handshake. */
   @Override
-  public Set<String> streamingOperations() {
+  public Set<String> selfCheckedOperations() {
     return Set.of(WEBSOCKET_OPERATION);
   }
 

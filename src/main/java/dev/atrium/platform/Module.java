@@ -17,10 +17,12 @@ public interface Module {
   Map<String, Handler<RoutingContext>> operations();
 
   /**
-   * Operations whose request body is streamed by the handler itself: no body buffering and no
-   * contract validation of the body (authentication and permission checks still apply).
+   * Operations whose handler reads and checks the request itself (a streamed multipart upload, a
+   * CSV import, a WebSocket upgrade, a hot path with a hand-written check pinned to the contract
+   * by a test): the router skips its contract validation step. Authentication and permission
+   * checks still apply; multipart bodies are never buffered, other bodies are.
    */
-  default Set<String> streamingOperations() {
+  default Set<String> selfCheckedOperations() {
     return Set.of();
   }
 

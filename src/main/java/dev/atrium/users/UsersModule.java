@@ -47,7 +47,7 @@ public final class UsersModule implements Module {
 
   /** The import reads JSON or CSV itself: the contract validator handles neither a 32 MB body nor CSV. */
   @Override
-  public Set<String> streamingOperations() {
+  public Set<String> selfCheckedOperations() {
     return Set.of("importUsers");
   }
 
