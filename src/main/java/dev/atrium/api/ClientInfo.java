@@ -21,7 +21,9 @@ public record ClientInfo(String ip, String userAgent) {
       }
     }
     if (ip == null || ip.isBlank() || ip.length() > 64) {
-      ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+      // the connection's peer: vertx-web's request wrapper would parse Forwarded headers again
+      var peer = ctx.request().connection().remoteAddress();
+      ip = peer == null ? "unknown" : peer.hostAddress();
     }
     String ua = ctx.request().getHeader("User-Agent");
     if (ua != null && ua.length() > 512) {
