@@ -1,5 +1,6 @@
 package dev.atrium.auth;
 
+import dev.atrium.platform.SecretFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPrivateKey;
@@ -37,28 +36,20 @@ public record JwtKeys(String privatePem, String publicPem, String keyId, JsonObj
 
   public static JwtKeys load(Path explicitFile, Path dataDir) throws IOException, GeneralSecurityException {
     Path file = explicitFile != null ? explicitFile : dataDir.resolve("jwt-es256.pem");
-    if (!Files.exists(file)) {
-      if (explicitFile != null) {
-        throw new IOException("ATRIUM_JWT_KEY_FILE " + file + " does not exist");
-      }
-      Files.createDirectories(dataDir);
+    if (explicitFile != null && !Files.exists(file)) {
+      throw new IOException("ATRIUM_JWT_KEY_FILE " + file + " does not exist");
+    }
+    return fromPem(SecretFiles.readOrCreate(file, JwtKeys::generatePem));
+  }
+
+  private static String generatePem() {
+    try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
       gen.initialize(new ECGenParameterSpec("secp256r1"));
-      KeyPair pair = gen.generateKeyPair();
-      Path tmp = Files.createTempFile(dataDir, "jwt", ".tmp");
-      Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system; the data directory's own permissions apply
-      }
-      try {
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (java.nio.file.FileAlreadyExistsException raced) {
-        Files.deleteIfExists(tmp); // another node generated it first; use theirs
-      }
+      return pem("PRIVATE KEY", gen.generateKeyPair().getPrivate().getEncoded());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("EC P-256 key generation unavailable", e);
     }
-    return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
   }
 
   static JwtKeys fromPem(String text) throws GeneralSecurityException {

@@ -1,11 +1,8 @@
 package dev.atrium.files;
 
+import dev.atrium.platform.SecretFiles;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -53,24 +50,12 @@ public final class SignedLinks {
   /** Reads the key from the data directory, generating it on first start. Blocking: start-up only. */
   public static byte[] loadKey(Path dataDir) throws IOException {
     Path file = dataDir.resolve(KEY_FILE);
-    if (!Files.exists(file)) {
-      Files.createDirectories(dataDir);
+    String text = SecretFiles.readOrCreate(file, () -> {
       byte[] fresh = new byte[32];
       new SecureRandom().nextBytes(fresh);
-      Path tmp = Files.createTempFile(dataDir, "links", ".tmp");
-      Files.writeString(tmp, Base64.getEncoder().encodeToString(fresh));
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system; the data directory's own permissions apply
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException raced) {
-        Files.deleteIfExists(tmp); // another node wrote it first; use theirs
-      }
-    }
-    return Base64.getDecoder().decode(Files.readString(file).trim());
+      return Base64.getEncoder().encodeToString(fresh);
+    });
+    return Base64.getDecoder().decode(text.trim());
   }
 
   /** {@code ?expires=...&sig=...} for a link valid for the configured time from now. */
