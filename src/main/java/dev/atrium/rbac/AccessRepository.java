@@ -18,9 +18,8 @@ import java.util.UUID;
  */
 public final class AccessRepository {
   private static final String EFFECTIVE = """
-      SELECT\s""" + User.COLUMNS + """
-             , pr.user_id AS p_user_id, pr.bio, pr.birth_date, pr.location, pr.website, pr.social_links,
-             pr.preferences,
+      SELECT\s""" + User.COLUMNS + ", " + Profile.COLUMNS + """
+             ,
              CASE WHEN u.is_superuser THEN (SELECT coalesce(array_agg(codename ORDER BY codename), '{}') FROM permissions)
                   ELSE coalesce((SELECT array_agg(DISTINCT p.codename ORDER BY p.codename)
                                    FROM user_roles ur

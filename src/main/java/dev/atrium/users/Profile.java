@@ -7,6 +7,10 @@ import java.time.LocalDate;
 public record Profile(String bio, LocalDate birthDate, String location, String website,
                       JsonObject socialLinks, JsonObject preferences) {
 
+  /** The columns {@link #from} reads, for a query that joins user_profiles as {@code pr}. */
+  public static final String COLUMNS = "pr.user_id AS p_user_id, pr.bio, pr.birth_date, pr.location, pr.website,"
+      + " pr.social_links, pr.preferences";
+
   public static final Profile EMPTY = new Profile(null, null, null, null, new JsonObject(), new JsonObject());
 
   public static Profile from(Row r) {

@@ -59,9 +59,8 @@ public final class UserRepository {
   }
 
   public Future<Optional<UserWithProfile>> findWithProfile(UUID id) {
-    return pool.preparedQuery("SELECT " + User.COLUMNS + ", p.user_id AS p_user_id, p.bio, p.birth_date, p.location,"
-            + " p.website, p.social_links, p.preferences FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id"
-            + " WHERE u.id = $1")
+    return pool.preparedQuery("SELECT " + User.COLUMNS + ", " + Profile.COLUMNS
+            + " FROM users u LEFT JOIN user_profiles pr ON pr.user_id = u.id WHERE u.id = $1")
         .execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(new UserWithProfile(User.from(rows.iterator().next()), Profile.from(rows.iterator().next()))));
