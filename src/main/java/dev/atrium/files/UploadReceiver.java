@@ -9,6 +9,7 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +28,7 @@ import java.util.function.LongSupplier;
  */
 public final class UploadReceiver {
   public static final String FIELD = "files";
+  private static final int WRITE_QUEUE_BYTES = 1024 * 1024;
 
   private final FileStore store;
   private final long maxFileSize;
@@ -215,6 +217,9 @@ public final class UploadReceiver {
         } else if (batch.failed) {
           discard();
         } else {
+          // Room for 16 chunks lets the socket keep delivering while earlier chunks are
+          // written; with the default 128 KB the two stopped and started every other chunk.
+          ar.result().setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
           release();
         }
       });
@@ -264,11 +269,11 @@ public final class UploadReceiver {
         reject("quota_exceeded", "Your storage quota does not leave room for this file");
         return;
       }
-      byte[] bytes = chunk.getBytes();
-      sha.update(bytes);
+      // the digest reads the chunk's own memory: no per-chunk copy of the upload
+      sha.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
       if (headLength < head.length) {
-        int n = Math.min(bytes.length, head.length - headLength);
-        System.arraycopy(bytes, 0, head, headLength, n);
+        int n = Math.min(chunk.length(), head.length - headLength);
+        chunk.getBytes(0, n, head, headLength);
         headLength += n;
       }
       AsyncFile f = file.result();
