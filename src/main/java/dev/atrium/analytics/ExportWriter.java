@@ -76,7 +76,14 @@ public final class ExportWriter {
     });
     rows.endHandler(v -> {
       if (!done.future().isComplete()) {
-        resp.end(Buffer.buffer(chunk.toString())).onComplete(done);
+        resp.end(Buffer.buffer(chunk.toString())).onComplete(ar -> {
+          // the client may already have gone away (closeHandler failed the promise)
+          if (ar.succeeded()) {
+            done.tryComplete();
+          } else {
+            done.tryFail(ar.cause());
+          }
+        });
       }
     });
     rows.handler(row -> {

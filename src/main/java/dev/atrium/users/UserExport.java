@@ -42,7 +42,14 @@ public final class UserExport {
     stream.exceptionHandler(done::tryFail);
     stream.endHandler(v -> {
       pending[0].appendString(format == Format.CSV ? "" : "\n]\n");
-      resp.end(pending[0]).onComplete(done);
+      resp.end(pending[0]).onComplete(ar -> {
+          // the client may already have gone away (closeHandler failed the promise)
+          if (ar.succeeded()) {
+            done.tryComplete();
+          } else {
+            done.tryFail(ar.cause());
+          }
+        });
     });
     stream.handler(row -> {
       JsonObject user = User.from(row).toJson();
