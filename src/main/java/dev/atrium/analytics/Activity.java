@@ -8,6 +8,8 @@ import java.util.UUID;
 /**
  * One activity to store. {@code clientKeyed} marks an id the client chose (its {@code event_id}):
  * only those can be resent, so only those are checked against earlier submissions.
+ * {@code metadata} is already encoded JSON (or null): it was encoded once to check its size,
+ * and the insert sends that text as it is.
  */
 public record Activity(
     UUID id,
@@ -16,7 +18,7 @@ public record Activity(
     UUID userId,
     String action,
     String source,
-    JsonObject metadata,
+    String metadata,
     String ip,
     String userAgent) {
 
@@ -32,7 +34,8 @@ public record Activity(
 
   public static Activity server(UUID userId, String action, Instant at, JsonObject metadata, String ip,
                                 String userAgent) {
-    return new Activity(Uuids.timeOrdered(), false, at, userId, action, SOURCE_SERVER, metadata, ip, userAgent);
+    return new Activity(Uuids.timeOrdered(), false, at, userId, action, SOURCE_SERVER,
+        metadata == null ? null : metadata.encode(), ip, userAgent);
   }
 
   public boolean serverRecorded(String serverAction) {

@@ -44,6 +44,22 @@ public final class ActivityRepository {
       ON CONFLICT DO NOTHING
       RETURNING id""";
 
+  private static final String INSERT_SERVER_IDS = """
+      INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent)
+      SELECT occurred_at, id, user_id, action, source, metadata::jsonb, ip, user_agent
+      FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                  $7::text[], $8::text[])
+        AS t(id, occurred_at, user_id, action, source, metadata, ip, user_agent)""";
+
+  /** Which rows of an insert were new: all of them, or those whose ids are listed. */
+  public record Stored(boolean all, Set<UUID> ids) {
+    static final Stored ALL = new Stored(true, Set.of());
+
+    public boolean isNew(UUID id) {
+      return all || ids.contains(id);
+    }
+  }
+
   /**
    * Everything user-stats shows in one round trip; the window's rows are read once (the CTE is
    * materialised) through the (user_id, occurred_at) index of the partitions in the window.
@@ -73,8 +89,13 @@ public final class ActivityRepository {
     this.pool = pool;
   }
 
-  /** Stores the rows in one statement and one commit; answers the ids that were new. */
-  public Future<Set<UUID>> insert(List<Activity> rows) {
+  /**
+   * Stores the rows in one statement and one commit; answers the ids that were new. A batch
+   * without client event ids takes the plain insert: server-made ids are time-ordered UUIDs
+   * that never collide, so nothing needs claiming or returning (a collision would fail the
+   * statement rather than skip a row).
+   */
+  public Future<Stored> insert(List<Activity> rows) {
     int n = rows.size();
     UUID[] ids = new UUID[n];
     OffsetDateTime[] at = new OffsetDateTime[n];
@@ -85,6 +106,7 @@ public final class ActivityRepository {
     String[] ips = new String[n];
     String[] agents = new String[n];
     Boolean[] keyed = new Boolean[n];
+    boolean anyKeyed = false;
     for (int i = 0; i < n; i++) {
       Activity a = rows.get(i);
       ids[i] = a.id();
@@ -92,10 +114,16 @@ public final class ActivityRepository {
       users[i] = a.userId();
       actions[i] = a.action();
       sources[i] = a.source();
-      metadata[i] = a.metadata() == null ? null : a.metadata().encode();
+      metadata[i] = a.metadata();
       ips[i] = a.ip();
       agents[i] = a.userAgent();
       keyed[i] = a.clientKeyed();
+      anyKeyed |= a.clientKeyed();
+    }
+    if (!anyKeyed) {
+      return pool.preparedQuery(INSERT_SERVER_IDS)
+          .execute(Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents)))
+          .map(rs -> Stored.ALL);
     }
     Tuple args = Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, keyed));
     return pool.preparedQuery(INSERT).execute(args).map(rs -> {
@@ -103,7 +131,7 @@ public final class ActivityRepository {
       for (Row r : rs) {
         stored.add(r.getUUID(0));
       }
-      return stored;
+      return new Stored(false, stored);
     });
   }
 

@@ -7,7 +7,6 @@ import dev.atrium.auth.AccessStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,7 +112,7 @@ public final class ActivityService {
         .compose(v -> ingest.submit(rows, false))
         .map(stored -> {
           List<UUID> ids = rows.stream().map(Activity::id).toList();
-          return new Tracked(ids, stored.size());
+          return new Tracked(ids, stored);
         });
   }
 
@@ -144,8 +143,10 @@ public final class ActivityService {
       throw Problem.field("validation_failed", at + "action", "action is required");
     }
     JsonObject metadata = e.getJsonObject("metadata");
+    String encoded = null;
     if (metadata != null) {
-      int size = metadata.encode().getBytes(StandardCharsets.UTF_8).length;
+      encoded = metadata.encode();
+      int size = utf8Length(encoded);
       if (size > MAX_METADATA_BYTES) {
         throw Problem.field("metadata_too_large", at + "metadata",
             "metadata is " + size + " bytes encoded; at most " + MAX_METADATA_BYTES + " are allowed");
@@ -176,7 +177,28 @@ public final class ActivityService {
     UUID id = uuid(e.getString("event_id"), at + "event_id");
     UUID user = uuid(e.getString("user_id"), at + "user_id");
     return new Activity(id == null ? Uuids.timeOrdered() : id, id != null, occurredAt, user == null ? caller : user,
-        action, Activity.SOURCE_API, metadata, origin.ip(), origin.userAgent());
+        action, Activity.SOURCE_API, encoded, origin.ip(), origin.userAgent());
+  }
+
+  /** Bytes of {@code s} in UTF-8 (as {@code getBytes(UTF_8)} counts them), without encoding it. */
+  static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        bytes++; // an unpaired surrogate is sent as '?', as String.getBytes does
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   private static UUID uuid(String text, String field) {

@@ -37,7 +37,7 @@ public final class IngestQueue {
   private static final Logger LOG = LoggerFactory.getLogger(IngestQueue.class);
 
   /** Rows accepted and the caller's context, so completion runs where the request lives. */
-  private record Submission(List<Activity> rows, Promise<Set<UUID>> promise, Context caller) {
+  private record Submission(List<Activity> rows, Promise<Integer> promise, Context caller) {
   }
 
   private final Vertx vertx;
@@ -83,12 +83,12 @@ public final class IngestQueue {
   }
 
   /**
-   * Queues the rows; the future completes with the ids that were stored (a resent event_id is
+   * Queues the rows; the future completes with how many were stored (a resent event_id is
    * not) once they are committed, or fails with 503 when the queue is full or the store fails.
    * {@code headroom} lets the server's own events use up to twice the capacity, so that a
    * client flood does not make the server lose its record of logins.
    */
-  public Future<Set<UUID>> submit(List<Activity> rows, boolean headroom) {
+  public Future<Integer> submit(List<Activity> rows, boolean headroom) {
     Context flusher = flushContext;
     if (flusher == null) {
       return Future.failedFuture(busy("Activity ingestion is not running"));
@@ -100,7 +100,7 @@ public final class IngestQueue {
       refused.increment(n);
       return Future.failedFuture(busy("Too many activities waiting to be stored; retry shortly"));
     }
-    Promise<Set<UUID>> promise = Promise.promise();
+    Promise<Integer> promise = Promise.promise();
     queue.add(new Submission(rows, promise, vertx.getOrCreateContext()));
     if (wakeScheduled.compareAndSet(false, true)) {
       flusher.runOnContext(v -> {
@@ -200,23 +200,26 @@ public final class IngestQueue {
     return rows;
   }
 
-  private void complete(List<Submission> batch, List<Activity> rows, Set<UUID> storedIds) {
-    List<Activity> fresh = storedIds.size() == rows.size() ? rows
-        : rows.stream().filter(a -> storedIds.contains(a.id())).toList();
+  private void complete(List<Submission> batch, List<Activity> rows, ActivityRepository.Stored storedIds) {
+    List<Activity> fresh = storedIds.all() ? rows : rows.stream().filter(a -> storedIds.isNew(a.id())).toList();
     // Each stored id is credited to the first submission that carried it; a later copy (same
     // event_id in another request of this batch, or twice in one) counts as a duplicate.
-    Set<UUID> unclaimed = new HashSet<>(storedIds);
+    Set<UUID> unclaimed = storedIds.all() ? null : new HashSet<>(storedIds.ids());
     int submitted = 0;
     for (Submission s : batch) {
       submitted += s.rows().size();
       pending.addAndGet(-s.rows().size());
-      Set<UUID> own = new HashSet<>();
-      for (Activity a : s.rows()) {
-        if (unclaimed.remove(a.id())) {
-          own.add(a.id());
+      int own = s.rows().size();
+      if (unclaimed != null) {
+        own = 0;
+        for (Activity a : s.rows()) {
+          if (unclaimed.remove(a.id())) {
+            own++;
+          }
         }
       }
-      s.caller().runOnContext(v -> s.promise().complete(own));
+      int count = own;
+      s.caller().runOnContext(v -> s.promise().complete(count));
     }
     stored.increment(fresh.size());
     duplicates.increment(submitted - fresh.size());

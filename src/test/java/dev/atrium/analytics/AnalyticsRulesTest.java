@@ -33,6 +33,14 @@ class AnalyticsRulesTest {
   }
 
   @Test
+  @DisplayName("the metadata size limit counts UTF-8 bytes, not characters")
+  void utf8Length() {
+    for (String s : List.of("", "plain", "caf\u00e9", "\u20ac100", "\ud83d\ude00 ok", "lone \ud83d high")) {
+      assertEquals(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ActivityService.utf8Length(s), s);
+    }
+  }
+
+  @Test
   @DisplayName("metadata depth counts nested objects and arrays; a flat object is 1")
   void depth() {
     assertEquals(1, ActivityService.depth(new JsonObject().put("a", 1)));
