@@ -7,7 +7,6 @@ import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -69,17 +68,25 @@ public final class AnalyticsHandlers {
     }
     ClientInfo client = ClientInfo.of(ctx);
     service.track(body, new ActivityService.Origin(Caller.of(ctx).userId(), client.ip(), client.userAgent()))
-        .onSuccess(t -> {
-          JsonArray ids = new JsonArray();
-          t.ids().forEach(id -> ids.add(id.toString()));
-          Inputs.json(ctx, 202, new JsonObject()
-              .put("status", "accepted")
-              .put("accepted", t.ids().size())
-              .put("stored", t.stored())
-              .put("duplicates", t.ids().size() - t.stored())
-              .put("ids", ids));
-        })
+        .onSuccess(t -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+            .end(accepted(t)))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The 202 body. Written by hand because it is the hottest response of the service and holds
+   * only numbers and UUIDs, which need no escaping; a test parses it as JSON.
+   */
+  static String accepted(ActivityService.Tracked t) {
+    StringBuilder b = new StringBuilder(80 + 39 * t.ids().size())
+        .append("{\"status\":\"accepted\",\"accepted\":").append(t.ids().size())
+        .append(",\"stored\":").append(t.stored())
+        .append(",\"duplicates\":").append(t.ids().size() - t.stored())
+        .append(",\"ids\":[");
+    for (int i = 0; i < t.ids().size(); i++) {
+      b.append(i == 0 ? "\"" : ",\"").append(t.ids().get(i)).append('"');
+    }
+    return b.append("]}").toString();
   }
 
   private void userStats(RoutingContext ctx) {

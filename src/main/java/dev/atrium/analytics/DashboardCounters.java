@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +46,32 @@ public final class DashboardCounters {
   private final Redis redis;
   private final RedisKeys keys;
   private final Clock clock;
+  /** When this node last sent an EXPIRE for a key (epoch second). */
+  private final Map<String, Long> expirySetAt = new ConcurrentHashMap<>();
 
   public DashboardCounters(Redis redis, RedisKeys keys, Clock clock) {
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
+  }
+
+  /**
+   * Adds an EXPIRE for the key unless this node set one within the last minute. Every key's
+   * lifetime is hours or days, so refreshing it once a minute is enough, and it halves the
+   * commands of a busy node's flushes; a key that Redis lost and re-created is given its TTL
+   * again within a minute.
+   */
+  private void expire(List<Request> batch, String key, int seconds, Instant now) {
+    long second = now.getEpochSecond();
+    Long last = expirySetAt.get(key);
+    if (last != null && second - last < 60) {
+      return;
+    }
+    if (expirySetAt.size() > 1000) {
+      expirySetAt.clear(); // old minute keys are never asked for again
+    }
+    expirySetAt.put(key, second);
+    batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(seconds));
   }
 
   /** Adds committed activities to the counters. */
@@ -85,24 +107,24 @@ public final class DashboardCounters {
     perMinute.forEach((minute, n) -> {
       String key = minuteKey(minute);
       batch.add(Request.cmd(Command.INCRBY).arg(key).arg(n));
-      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(2 * 3600));
+      expire(batch, key, 2 * 3600, now);
     });
     usersPerMinute.forEach((minute, users) -> {
       String key = usersKey(minute);
       Request pfadd = Request.cmd(Command.PFADD).arg(key);
       users.forEach(pfadd::arg);
       batch.add(pfadd);
-      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(10 * 60));
+      expire(batch, key, 10 * 60, now);
     });
     day.forEach((what, n) -> {
       String key = dayKey(today, what);
       batch.add(Request.cmd(Command.INCRBY).arg(key).arg(n));
-      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(3 * 86_400));
+      expire(batch, key, 3 * 86_400, now);
     });
     if (!actions.isEmpty()) {
       String key = topKey(today);
       actions.forEach((action, n) -> batch.add(Request.cmd(Command.ZINCRBY).arg(key).arg(n).arg(action)));
-      batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(3 * 86_400));
+      expire(batch, key, 3 * 86_400, now);
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();

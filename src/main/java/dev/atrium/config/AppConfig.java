@@ -79,10 +79,12 @@ public record AppConfig(
         r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
         r.get("ATRIUM_USERS_LIST_CACHE", "1s", AppConfig::cacheTtl),
         // analytics: activities accepted but not yet committed (beyond it: 503), rows per insert,
-        // inserts in flight at once, partition upkeep period, concurrent exports
+        // inserts in flight at once (one per two cores: on a small machine that shares its CPU
+        // with PostgreSQL, fewer and larger inserts store more per second), partition upkeep
+        // period, concurrent exports
         r.integer("ATRIUM_INGEST_QUEUE", 50_000, 1, 10_000_000),
         r.integer("ATRIUM_INGEST_BATCH", 2_000, 1, 50_000),
-        r.integer("ATRIUM_INGEST_FLUSHERS", 2, 1, 64),
+        r.integer("ATRIUM_INGEST_FLUSHERS", Math.max(1, cores / 2), 1, 64),
         r.get("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1h", ValueParsers::duration),
         r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256),
         new PushSettings(

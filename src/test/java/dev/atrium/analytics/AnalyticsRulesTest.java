@@ -33,6 +33,17 @@ class AnalyticsRulesTest {
   }
 
   @Test
+  @DisplayName("the 202 body of track-activity is JSON with every id in order")
+  void acceptedBody() {
+    List<java.util.UUID> ids = List.of(java.util.UUID.randomUUID(), java.util.UUID.randomUUID());
+    JsonObject body = new JsonObject(AnalyticsHandlers.accepted(new ActivityService.Tracked(ids, 1)));
+    assertEquals(new JsonObject().put("status", "accepted").put("accepted", 2).put("stored", 1).put("duplicates", 1)
+        .put("ids", new JsonArray().add(ids.get(0).toString()).add(ids.get(1).toString())), body);
+    assertEquals(new JsonObject("{\"status\":\"accepted\",\"accepted\":0,\"stored\":0,\"duplicates\":0,\"ids\":[]}"),
+        new JsonObject(AnalyticsHandlers.accepted(new ActivityService.Tracked(List.of(), 0))));
+  }
+
+  @Test
   @DisplayName("the metadata size limit counts UTF-8 bytes, not characters")
   void utf8Length() {
     for (String s : List.of("", "plain", "caf\u00e9", "\u20ac100", "\ud83d\ude00 ok", "lone \ud83d high")) {
