@@ -32,7 +32,7 @@ mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.tx
 ATRIUM_HTTP_PORT=$PORT ATRIUM_HTTP_HOST=127.0.0.1 \
 ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" ATRIUM_REDIS_PREFIX="$PREFIX" \
 ATRIUM_DATA_DIR="$WORK/data" ATRIUM_ADMIN_EMAIL=$ADMIN_EMAIL ATRIUM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-  java -Xmx512m -jar target/atrium.jar >"$WORK/server.log" 2>&1 &
+  java -Xmx512m ${JAVA_OPTS:-} -jar target/atrium.jar >"$WORK/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
