@@ -72,10 +72,11 @@ public final class AnalyticsVerticle extends VerticleBase {
       return Activity.server(UUID.fromString(e.ownerId()), Activity.FILE_UPLOAD, e.at(), new JsonObject()
           .put("file_id", e.fileId()).put("size", e.size()).put("content_type", e.contentType()), null, null);
     });
-    listen(Addresses.NOTIFICATION_CREATED, j -> {
+    listenMany(Addresses.NOTIFICATION_CREATED, j -> {
       NotificationCreated e = NotificationCreated.fromJson(j);
-      return Activity.server(UUID.fromString(e.userId()), Activity.NOTIFICATION, e.at(),
-          new JsonObject().put("notification_id", e.notificationId()).put("level", e.level()), null, null);
+      return e.recipients().stream().map(r -> Activity.server(UUID.fromString(r.userId()), Activity.NOTIFICATION,
+          e.at(), new JsonObject().put("notification_id", r.notificationId()).put("level", e.level()), null, null))
+          .toList();
     });
     snapshotTimer = vertx.setPeriodic(SNAPSHOT_PERIOD_MS, id -> service.freshDashboard()
         .onSuccess(s -> vertx.eventBus().publish(Addresses.DASHBOARD_SNAPSHOT, s))
@@ -111,26 +112,34 @@ public final class AnalyticsVerticle extends VerticleBase {
   }
 
   private void listen(String address, Function<JsonObject, Activity> toActivity) {
+    listenMany(address, j -> List.of(toActivity.apply(j)));
+  }
+
+  /** For events that stand for several activities (a notification send names many recipients). */
+  private void listenMany(String address, Function<JsonObject, List<Activity>> toActivities) {
     consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Activity activity;
+      List<Activity> activities;
       try {
-        activity = toActivity.apply(msg.body());
+        activities = toActivities.apply(msg.body());
       } catch (RuntimeException e) {
         LOG.warn("Ignoring a malformed {} event: {}", address, e.toString());
         return;
       }
-      record(activity, 1);
+      if (!activities.isEmpty()) {
+        record(activities, 1);
+      }
     }));
   }
 
   /** The server's own records retry a few times; they have no client to retry for them. */
-  private void record(Activity activity, int attempt) {
-    ingest.submit(List.of(activity), true).onFailure(t -> {
+  private void record(List<Activity> activities, int attempt) {
+    ingest.submit(activities, true).onFailure(t -> {
       if (attempt < SERVER_EVENT_ATTEMPTS) {
-        vertx.setTimer(1000L * attempt, id -> record(activity, attempt + 1));
+        vertx.setTimer(1000L * attempt, id -> record(activities, attempt + 1));
       } else {
-        LOG.error("Lost the {} activity of user {} after {} attempts: {}", activity.action(), activity.userId(),
-            attempt, t.getMessage());
+        Activity first = activities.get(0);
+        LOG.error("Lost {} {} activities (the first of user {}) after {} attempts: {}", activities.size(),
+            first.action(), first.userId(), attempt, t.getMessage());
       }
     });
   }

@@ -83,14 +83,18 @@ public final class NotificationService {
     });
   }
 
-  /** Publishes one event per recipient, a chunk per event-loop turn. */
+  /** Publishes one event per chunk of recipients, a chunk per event-loop turn. */
   private void announce(NotificationRepository.Content c, List<NotificationRepository.Recipient> recipients,
                         Instant at, int from) {
     int to = Math.min(recipients.size(), from + PUBLISH_CHUNK);
+    List<NotificationCreated.Recipient> chunk = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
       NotificationRepository.Recipient r = recipients.get(i);
-      vertx.eventBus().publish(Addresses.NOTIFICATION_CREATED, new NotificationCreated(r.id().toString(),
-          r.userId().toString(), c.title(), c.body(), c.level(), c.data(), at).toJson());
+      chunk.add(new NotificationCreated.Recipient(r.id().toString(), r.userId().toString()));
+    }
+    if (!chunk.isEmpty()) {
+      vertx.eventBus().publish(Addresses.NOTIFICATION_CREATED,
+          new NotificationCreated(chunk, c.title(), c.body(), c.level(), c.data(), at).toJson());
     }
     if (to < recipients.size()) {
       vertx.runOnContext(v -> announce(c, recipients, at, to));

@@ -60,10 +60,11 @@ public final class PushVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     bus.<JsonObject>consumer(Addresses.NOTIFICATION_CREATED, m -> {
       NotificationCreated n = NotificationCreated.fromJson(m.body());
-      publisher.publish(Topic.NOTIFICATIONS, n.userId(), "notification.created", new JsonObject()
-          .put("id", n.notificationId()).put("title", n.title()).put("body", n.body()).put("level", n.level())
-          .put("data", n.data() == null ? new JsonObject() : n.data()).put("created_at", n.at().toString())
-          .put("read", false));
+      JsonObject data = n.data() == null ? new JsonObject() : n.data();
+      String createdAt = n.at().toString();
+      n.recipients().forEach(r -> publisher.publish(Topic.NOTIFICATIONS, r.userId(), "notification.created",
+          new JsonObject().put("id", r.notificationId()).put("title", n.title()).put("body", n.body())
+              .put("level", n.level()).put("data", data).put("created_at", createdAt).put("read", false)));
     });
     bus.<JsonObject>consumer(Addresses.FILE_UPLOADED, m -> {
       FileUploaded f = FileUploaded.fromJson(m.body());

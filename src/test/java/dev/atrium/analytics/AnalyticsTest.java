@@ -260,7 +260,7 @@ class AnalyticsTest {
     String fileId = UUID.randomUUID().toString();
     bus.publish(Addresses.FILE_UPLOADED, new FileUploaded(fileId, u.userId(), "a.png", 1234, "image/png", "ab",
         Instant.now()).toJson());
-    bus.publish(Addresses.NOTIFICATION_CREATED, new NotificationCreated(UUID.randomUUID().toString(), u.userId(), "Hi",
+    bus.publish(Addresses.NOTIFICATION_CREATED, NotificationCreated.one(UUID.randomUUID().toString(), u.userId(), "Hi",
         "Body", "info", new JsonObject(), Instant.now()).toJson());
     Poll.until(Duration.ofSeconds(5), "upload and notification are recorded",
         () -> count("user_id = ?::uuid AND source = 'server' AND action IN ('file_upload', 'notification')", u.userId()) == 2);

@@ -100,7 +100,7 @@ class PushFlowControlTest {
       for (int burst = 0; burst < BURSTS; burst++) {
         for (int i = 0; i < PER_BURST; i++) {
           for (Accounts.Login u : new Accounts.Login[] {slowUser, fastUser}) {
-            bus.publish(Addresses.NOTIFICATION_CREATED, new NotificationCreated(UUID.randomUUID().toString(),
+            bus.publish(Addresses.NOTIFICATION_CREATED, NotificationCreated.one(UUID.randomUUID().toString(),
                 u.userId(), "bulk", PAYLOAD, "info", new JsonObject(), Instant.now()).toJson());
           }
         }

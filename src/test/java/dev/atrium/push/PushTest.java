@@ -300,7 +300,7 @@ class PushTest {
     var bus = nodeA.application().vertx().eventBus();
     Runnable[] publish = new Runnable[1];
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    publish[0] = () -> bus.publish(Addresses.NOTIFICATION_CREATED, new dev.atrium.events.NotificationCreated(
+    publish[0] = () -> bus.publish(Addresses.NOTIFICATION_CREATED, dev.atrium.events.NotificationCreated.one(
         java.util.UUID.randomUUID().toString(), u.userId(), "n" + n.incrementAndGet(), "", "info", new JsonObject(),
         Instant.now()).toJson());
     try (WsClient watcher = WsClient.authenticated(vertx, nodeB.port(), u.access())) {
