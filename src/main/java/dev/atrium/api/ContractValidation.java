@@ -14,7 +14,7 @@ import io.vertx.openapi.validation.RequestValidator;
  */
 public final class ContractValidation {
   private final RequestValidator validator;
-  private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
+  private final RequestExtractor extractor = new QueryDecodingOnceExtractor();
 
   public ContractValidation(RequestValidator validator) {
     this.validator = validator;

@@ -99,6 +99,20 @@ class UsersAdminTest {
   }
 
   @Test
+  @DisplayName("search terms are URL-decoded once: %25 is a percent sign and %2B a plus")
+  void searchDecodedOnce() {
+    String odd = "o" + UUID.randomUUID().toString().substring(0, 6);
+    server.sql("INSERT INTO users (email, username, password_hash, last_name) VALUES (?, ?, '!x', '50% off')",
+        odd + "+tag@odd.test", odd + "_odd");
+    Http.Res plus = admin.http(server).get("/api/users?search=" + odd + "%2Btag");
+    assertEquals(200, plus.status(), plus::toString);
+    assertEquals(List.of(odd + "+tag@odd.test"), emails(plus.json()));
+    Http.Res percent = admin.http(server).get("/api/users?search=50%25%20off&page_size=100");
+    assertEquals(200, percent.status(), percent::toString);
+    assertTrue(emails(percent.json()).contains(odd + "+tag@odd.test"), percent::toString);
+  }
+
+  @Test
   @DisplayName("filters is_active, is_verified, is_staff, created_after/before and role each narrow the list")
   void filters() {
     assertEquals(15, list("is_active=true").getInteger("count"));
