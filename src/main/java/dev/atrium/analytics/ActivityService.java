@@ -4,6 +4,7 @@ import dev.atrium.db.Uuids;
 import dev.atrium.api.Problem;
 import dev.atrium.auth.AccessState;
 import dev.atrium.auth.AccessStates;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -182,23 +183,7 @@ public final class ActivityService {
 
   /** Bytes of {@code s} in UTF-8 (as {@code getBytes(UTF_8)} counts them), without encoding it. */
   static int utf8Length(String s) {
-    int bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        bytes++; // an unpaired surrogate is sent as '?', as String.getBytes does
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
+    return ByteBufUtil.utf8Bytes(s);
   }
 
   private static UUID uuid(String text, String field) {
