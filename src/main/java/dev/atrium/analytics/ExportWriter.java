@@ -76,14 +76,9 @@ public final class ExportWriter {
     });
     rows.endHandler(v -> {
       if (!done.future().isComplete()) {
-        resp.end(Buffer.buffer(chunk.toString())).onComplete(ar -> {
-          // the client may already have gone away (closeHandler failed the promise)
-          if (ar.succeeded()) {
-            done.tryComplete();
-          } else {
-            done.tryFail(ar.cause());
-          }
-        });
+        resp.end(Buffer.buffer(chunk.toString()))
+            // the client may already have gone away (closeHandler failed the promise)
+            .onSuccess(d -> done.tryComplete()).onFailure(done::tryFail);
       }
     });
     rows.handler(row -> {

@@ -42,14 +42,9 @@ public final class UserExport {
     stream.exceptionHandler(done::tryFail);
     stream.endHandler(v -> {
       pending[0].appendString(format == Format.CSV ? "" : "\n]\n");
-      resp.end(pending[0]).onComplete(ar -> {
+      resp.end(pending[0])
           // the client may already have gone away (closeHandler failed the promise)
-          if (ar.succeeded()) {
-            done.tryComplete();
-          } else {
-            done.tryFail(ar.cause());
-          }
-        });
+          .onSuccess(d -> done.tryComplete()).onFailure(done::tryFail);
     });
     stream.handler(row -> {
       JsonObject user = User.from(row).toJson();
