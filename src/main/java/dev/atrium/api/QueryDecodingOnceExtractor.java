@@ -10,10 +10,12 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The library's request extraction, except for query parameters. vertx-openapi 5.0.7 URL-decodes
@@ -23,20 +25,23 @@ import java.util.Map;
  * checks this), so a parameter's value is its first occurrence.
  */
 final class QueryDecodingOnceExtractor implements RequestExtractor {
+  /** An operation's query parameters, and the operation as the library is shown it: without them. */
+  private record Split(List<Parameter> query, Operation rest) {
+  }
+
   private final RequestExtractor library = RequestExtractor.withBodyHandler();
-  private final Map<Operation, Operation> withoutQuery = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Operation, Split> splits = new ConcurrentHashMap<>();
 
   @Override
   public Future<ValidatableRequest> extractValidatableRequest(RoutingContext ctx, Operation operation) {
-    List<Parameter> queryParameters = operation.getParameters().stream()
-        .filter(p -> p.getIn() == Location.QUERY).toList();
-    if (queryParameters.isEmpty()) {
+    Split split = splits.computeIfAbsent(operation, QueryDecodingOnceExtractor::split);
+    if (split.query().isEmpty()) {
       return library.extractValidatableRequest(ctx, operation);
     }
-    return library.extractValidatableRequest(ctx, withoutQuery.computeIfAbsent(operation, this::hideQuery))
+    return library.extractValidatableRequest(ctx, split.rest())
         .map(extracted -> {
           Map<String, RequestParameter> query = new HashMap<>();
-          for (Parameter p : queryParameters) {
+          for (Parameter p : split.query()) {
             query.put(p.getName(), new RequestParameterImpl(ctx.request().params().get(p.getName())));
           }
           return new ValidatableRequestImpl(extracted.getCookies(), extracted.getHeaders(),
@@ -44,19 +49,20 @@ final class QueryDecodingOnceExtractor implements RequestExtractor {
         });
   }
 
-  /** The same operation, as the library sees it, without its query parameters. */
-  private Operation hideQuery(Operation operation) {
+  private static Split split(Operation operation) {
+    List<Parameter> query = operation.getParameters().stream().filter(p -> p.getIn() == Location.QUERY).toList();
     List<Parameter> others = operation.getParameters().stream().filter(p -> p.getIn() != Location.QUERY).toList();
-    return (Operation) Proxy.newProxyInstance(Operation.class.getClassLoader(), new Class<?>[] {Operation.class},
-        (proxy, method, args) -> {
+    Operation rest = (Operation) Proxy.newProxyInstance(Operation.class.getClassLoader(),
+        new Class<?>[] {Operation.class}, (proxy, method, args) -> {
           if (method.getName().equals("getParameters") && method.getParameterCount() == 0) {
             return others;
           }
           try {
             return method.invoke(operation, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
+          } catch (InvocationTargetException e) {
             throw e.getCause();
           }
         });
+    return new Split(query, rest);
   }
 }
