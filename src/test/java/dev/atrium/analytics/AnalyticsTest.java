@@ -19,26 +19,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AnalyticsTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1s", "ATRIUM_ACTIVITY_RETENTION_DAYS", "400"));
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
     // Maintenance every second so the retention test sees an old partition go without waiting an hour.
-    server = TestServer.start(AnalyticsTest.class, Map.of("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1s",
-        "ATRIUM_ACTIVITY_RETENTION_DAYS", "400"));
     admin = Accounts.admin(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static Http.Res track(Accounts.Login who, JsonObject body) {

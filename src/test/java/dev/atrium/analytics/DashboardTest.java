@@ -18,24 +18,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Its own server and Redis prefix, so the dashboard's figures are exactly this class's activities. */
 class DashboardTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(DashboardTest.class);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
 
   static long dbCount(String where) {
     return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE " + where).get(0).get("n")).longValue();

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 200,000 activities of about 600 bytes each (a 120 MB CSV) exported by a node whose heap is
@@ -33,14 +34,14 @@ import org.junit.jupiter.api.Test;
  */
 class ExportMemoryTest {
   static final int ROWS = 200_000;
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static ServerProcess node;
   static String token;
   static String userId = UUID.randomUUID().toString();
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(ExportMemoryTest.class);
     server.sql("""
         INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent)
         SELECT now() - interval '1 day' + g * interval '1 millisecond', gen_random_uuid(), ?::uuid, 'seeded_' || (g % 20),
@@ -59,7 +60,6 @@ class ExportMemoryTest {
     if (node != null) {
       node.close();
     }
-    server.close();
   }
 
   static HttpResponse<InputStream> open(String query) throws Exception {

@@ -22,15 +22,16 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ExportTest {
   static final List<String> HEADER = List.of("id", "occurred_at", "received_at", "user_id", "action", "source", "ip",
       "user_agent", "metadata");
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static Accounts.Login admin;
   static Accounts.Login user;
   static Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600);
@@ -39,7 +40,6 @@ class ExportTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(ExportTest.class);
     admin = Accounts.admin(server);
     user = Accounts.registerAndLogin(server, "export");
     JsonArray events = new JsonArray();
@@ -50,11 +50,6 @@ class ExportTest {
     Http.Res res = user.http(server).with("User-Agent", "=cmd|' /C calc'!A0").post("/api/analytics/track-activity",
         new JsonObject().put("events", events));
     assertEquals(202, res.status(), res::toString);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   static HttpResponse<byte[]> download(Accounts.Login who, String query) throws Exception {

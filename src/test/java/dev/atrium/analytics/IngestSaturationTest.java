@@ -15,24 +15,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node whose ingest queue holds 10 activities, and a database that stalls on demand. */
 class IngestSaturationTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(IngestSaturationTest.class, Map.of("ATRIUM_INGEST_QUEUE", "10"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_INGEST_QUEUE", "10"));
 
   static JsonObject events(String action, int n) {
     JsonArray list = new JsonArray();

@@ -8,26 +8,21 @@ import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ReadinessTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_REDIS_URL", "redis://127.0.0.1:" + deadPort() + "/0"));
 
-  @BeforeAll
-  static void start() throws Exception {
-    int deadPort;
+  /** A port that was free a moment ago and is closed again: nothing listens there. */
+  private static int deadPort() {
     try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort(); // closed again before the node starts: nothing listens there
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
-    server = TestServer.start(ReadinessTest.class, Map.of("ATRIUM_REDIS_URL", "redis://127.0.0.1:" + deadPort + "/0"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test

@@ -14,29 +14,24 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AccountEventsTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static final List<JsonObject> registered = new CopyOnWriteArrayList<>();
   static final List<JsonObject> logins = new CopyOnWriteArrayList<>();
   static final List<JsonObject> logouts = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(AccountEventsTest.class);
     var bus = server.application().vertx().eventBus();
     bus.<JsonObject>consumer(Addresses.USER_REGISTERED, m -> registered.add(m.body()));
     bus.<JsonObject>consumer(Addresses.USER_LOGIN, m -> logins.add(m.body()));
     bus.<JsonObject>consumer(Addresses.USER_LOGOUT, m -> logouts.add(m.body()));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test

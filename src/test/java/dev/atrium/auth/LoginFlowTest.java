@@ -10,23 +10,13 @@ import dev.atrium.support.Accounts;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LoginFlowTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(LoginFlowTest.class);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
 
   @Test
   @DisplayName("register answers 201 with the user, stores an Argon2id hash, and login returns working tokens")

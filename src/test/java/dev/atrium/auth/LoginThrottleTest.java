@@ -8,23 +8,18 @@ import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LoginThrottleTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", "5"));
 
   @BeforeAll
   static void start() {
     // The per-IP limit is the 5 here; each test uses its own client address via X-Forwarded-For.
-    server = TestServer.start(LoginThrottleTest.class, Map.of("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", "5"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   private static Http.Res login(String ip, String email, String password) {

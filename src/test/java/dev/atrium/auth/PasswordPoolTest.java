@@ -13,23 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PasswordPoolTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(PasswordPoolTest.class, Map.of("ATRIUM_HASH_WORKERS", "1", "ATRIUM_HASH_QUEUE", "1"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_HASH_WORKERS", "1", "ATRIUM_HASH_QUEUE", "1"));
 
   @Test
   @DisplayName("when the Argon2 pool and its queue are full, login answers 503 service_busy with Retry-After at once")

@@ -11,24 +11,14 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tokens across restarts, across nodes, and at expiry. */
 class TokenLifecycleTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TokenLifecycleTest.class, Map.of("ATRIUM_ACCESS_TTL", "3s"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_ACCESS_TTL", "3s"));
 
   @Test
   @DisplayName("a restart keeps access and refresh tokens valid: the signing key was generated into the data dir")

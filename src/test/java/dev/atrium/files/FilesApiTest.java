@@ -40,28 +40,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FilesApiTest {
   static final long MB = 1024 * 1024;
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB"));
   static final List<JsonObject> uploaded = new CopyOnWriteArrayList<>();
   static final List<JsonObject> processed = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(FilesApiTest.class, Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB"));
     var bus = server.application().vertx().eventBus();
     bus.<JsonObject>localConsumer(Addresses.FILE_UPLOADED, m -> uploaded.add(m.body()));
     bus.<JsonObject>localConsumer(Addresses.FILE_PROCESSED, m -> processed.add(m.body()));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -26,16 +26,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A 1 GB upload and download through a node whose heap is 96 MB: nothing may hold a file whole. */
 class LargeFileTest {
   static final long SIZE = 1L << 30;
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_MAX_FILE_SIZE", "2GB", "ATRIUM_USER_QUOTA", "4GB"));
   static ServerProcess node;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(LargeFileTest.class, Map.of("ATRIUM_MAX_FILE_SIZE", "2GB", "ATRIUM_USER_QUOTA", "4GB"));
     // logback-test.xml (WARN) is on the test class path; the production config logs the
     // "Atrium ready" line that ServerProcess waits for.
     node = ServerProcess.start(server.env(), List.of("-Xmx96m", "-Dlogback.configurationFile=logback.xml"));
@@ -46,7 +47,6 @@ class LargeFileTest {
     if (node != null) {
       node.close();
     }
-    server.close();
   }
 
   /** Deterministic pseudo-random bytes (xorshift), hashed as they are handed out. */

@@ -12,24 +12,19 @@ import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NotificationsTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(NotificationsTest.class);
     admin = Accounts.admin(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   private static JsonObject to(String... ids) {

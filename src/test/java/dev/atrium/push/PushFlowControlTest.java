@@ -25,26 +25,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Slow readers, liveness and shutdown, on one node. */
 class PushFlowControlTest {
   static final String PAYLOAD = "x".repeat(24 * 1024);
   static final int BURSTS = 40;
   static final int PER_BURST = 20;
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(java.util.Map.of("ATRIUM_WS_PING_INTERVAL", "200ms",
+      "ATRIUM_WS_PONG_TIMEOUT", "1500ms"));
   static Vertx vertx;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(PushFlowControlTest.class, java.util.Map.of("ATRIUM_WS_PING_INTERVAL", "200ms",
-        "ATRIUM_WS_PONG_TIMEOUT", "1500ms"));
     vertx = Vertx.vertx();
   }
 
   @AfterAll
   static void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    server.close();
   }
 
   /** A reader that stops reading: tiny receive buffer, paused after subscribing. */

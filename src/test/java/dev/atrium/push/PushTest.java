@@ -27,16 +27,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PushTest {
-  static TestServer nodeA;
+  @RegisterExtension
+  static final TestServer nodeA = TestServer.node(Map.of("ATRIUM_WS_AUTH_TIMEOUT", "1s"));
   static TestServer nodeB;
   static Vertx vertx;
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
-    nodeA = TestServer.start(PushTest.class, Map.of("ATRIUM_WS_AUTH_TIMEOUT", "1s"));
     nodeB = nodeA.join();
     vertx = Vertx.vertx();
     admin = Accounts.admin(nodeA);
@@ -45,8 +46,6 @@ class PushTest {
   @AfterAll
   static void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    nodeB.stopNode();
-    nodeA.close();
   }
 
   private static Http.Res send(JsonObject body) {

@@ -17,22 +17,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Access tokens that live three seconds, to see sockets outlive them only through a new auth frame. */
 class PushTokenExpiryTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_ACCESS_TTL", "3s"));
   static Vertx vertx;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(PushTokenExpiryTest.class, Map.of("ATRIUM_ACCESS_TTL", "3s"));
     vertx = Vertx.vertx();
   }
 
   @AfterAll
   static void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    server.close();
   }
 
   @Test

@@ -16,27 +16,21 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RolesAndGrantsTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static TestServer second;
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(RolesAndGrantsTest.class);
     second = server.join();
     admin = Accounts.admin(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    second.stopNode();
-    server.close();
   }
 
   private static long newRole(String... permissions) {

@@ -20,38 +20,67 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Atrium node for a test class: its own freshly created PostgreSQL database, its own
  * Redis key prefix, its own data directory, on a free port. {@link #join()} starts another
  * node on the same database and Redis (a second node behind the same gateway).
+ *
+ * <p>It is the JUnit 5 extension every test class starts its node with:
+ * <pre>
+ * &#64;RegisterExtension
+ * static final TestServer server = TestServer.node(Map.of("ATRIUM_ACCESS_TTL", "3s"));
+ * </pre>
+ * The node starts before the class's {@code @BeforeAll} methods and stops, with every node it
+ * {@linkplain #join() joined}, after its {@code @AfterAll} methods; its database is dropped then.
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final String ADMIN_EMAIL = "admin@atrium.test";
   public static final String ADMIN_PASSWORD = "admin-password-for-tests";
   private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
 
   private final Map<String, String> env;
-  private final String database;
   private final boolean ownsDatabase;
+  private final List<TestServer> joined = new CopyOnWriteArrayList<>();
+  private final Map<String, String> overrides;
+  private String database;
   private Application app;
 
   private TestServer(Map<String, String> env, String database, boolean ownsDatabase) {
     this.env = env;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
+    this.overrides = Map.of();
   }
 
-  /** Starts a node on a new database named after the test class. */
-  public static TestServer start(Class<?> testClass) {
-    return start(testClass, Map.of());
+  private TestServer(Map<String, String> overrides) {
+    this.env = new HashMap<>();
+    this.ownsDatabase = true;
+    this.overrides = Map.copyOf(overrides);
   }
 
-  public static TestServer start(Class<?> testClass, Map<String, String> overrides) {
-    String database = ("t_" + testClass.getSimpleName() + "_" + UUID.randomUUID().toString().substring(0, 8))
-        .toLowerCase(Locale.ROOT);
-    Map<String, String> env = new HashMap<>();
+  /** A node for a test class, started by JUnit before the class's tests (see the class comment). */
+  public static TestServer node() {
+    return node(Map.of());
+  }
+
+  /** Same, with some settings replaced ({@code ATRIUM_*} variables). */
+  public static TestServer node(Map<String, String> overrides) {
+    return new TestServer(overrides);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (app != null) {
+      throw new IllegalStateException("a TestServer extension must be a static field, registered once");
+    }
+    database = ("t_" + context.getRequiredTestClass().getSimpleName() + "_"
+        + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
     env.put("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/" + database);
     env.put("ATRIUM_REDIS_PREFIX", "atrium-test:" + database + ":");
     env.put("ATRIUM_DATA_DIR", tempDir(database).toString());
@@ -65,12 +94,22 @@ public final class TestServer implements AutoCloseable {
     env.put("ATRIUM_TRUST_PROXY", "true");
     env.put("ATRIUM_SHUTDOWN_GRACE", "2s");
     env.putAll(overrides);
-    return new TestServer(env, database, true).boot();
+    boot();
   }
 
-  /** Another node on the same database, Redis prefix and data directory, on its own port. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  /**
+   * Another node on the same database, Redis prefix and data directory, on its own port; it is
+   * stopped with this one (closing it earlier is fine).
+   */
   public TestServer join() {
-    return new TestServer(new HashMap<>(env), database, false).boot();
+    TestServer other = new TestServer(new HashMap<>(env), database, false).boot();
+    joined.add(other);
+    return other;
   }
 
   /** Stops and starts this node again on the same port, database and data directory. */
@@ -152,8 +191,11 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    for (TestServer other : joined) {
+      other.stopNode();
+    }
     stopNode();
-    if (ownsDatabase) {
+    if (ownsDatabase && database != null) {
       deleteRecursively(dataDir());
       try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", null);
            Statement st = c.createStatement()) {

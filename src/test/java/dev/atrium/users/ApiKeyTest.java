@@ -16,27 +16,21 @@ import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ApiKeyTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static TestServer second;
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(ApiKeyTest.class);
     second = server.join();
     admin = Accounts.admin(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    second.stopNode();
-    server.close();
   }
 
   private static JsonObject createKey(Accounts.Login owner, String... permissions) {

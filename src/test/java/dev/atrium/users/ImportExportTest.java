@@ -19,24 +19,19 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ImportExportTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(ImportExportTest.class);
     admin = Accounts.admin(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   /** Django's PBKDF2PasswordHasher.encode: pbkdf2_sha256$iterations$salt$base64(PBKDF2-HMAC-SHA256). */

@@ -17,19 +17,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class UsersAdminTest {
-  static TestServer server;
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
   static Accounts.Login admin;
   static String tag;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(UsersAdminTest.class);
     admin = Accounts.admin(server);
     tag = "q" + UUID.randomUUID().toString().substring(0, 6);
     // A known population for the list tests: created_at spaced one minute apart, oldest first.
@@ -40,11 +40,6 @@ class UsersAdminTest {
                i %% 2 = 0, i %% 3 = 0, i = 7, now() - interval '1 day' + i * interval '1 minute'
           FROM generate_series(1, 30) i
         """.formatted(tag));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   private static JsonObject list(String query) {
