@@ -514,24 +514,61 @@ class FilesApiTest {
 
   @Test
   @DisplayName("a chunked body (no Content-Length) that grows past the batch limit is cut off with 413, nothing stored")
-  void chunkedTooLarge() {
+  void chunkedTooLarge() throws Exception {
     Accounts.Login a = Accounts.registerAndLogin(server, "chunked");
     Multipart m = new Multipart();
     byte[] body = m.body(List.of(Multipart.Part.file("ok.bin", null, random(1000, 1)),
         new Multipart.Part("other", "filler.bin", null, new byte[12 * 1024 * 1024])));
-    HttpResponse<byte[]> r;
-    try {
-      r = Multipart.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/files/upload-batch"))
-          .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
-          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
-      assertEquals(413, r.statusCode());
-      assertEquals("payload_too_large", json(r).getString("code"));
-    } catch (IllegalStateException connectionCut) {
-      // the server may close the connection before the client reads the answer; what matters
-      // is below
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files/upload-batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + a.access()
+          + "\r\nContent-Type: " + m.contentType() + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      // The body is written on another thread while this one reads, so the answer is read as
+      // soon as it arrives, whenever the node cuts the upload off.
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> writeChunked(out, body));
+      String head = readHead(s.getInputStream());
+      assertTrue(head.startsWith("HTTP/1.1 413 "), head);
+      assertTrue(head.contains("payload_too_large"), head);
+      writer.handle((v, t) -> null).join();
     }
     assertEquals(0, rows(a.userId()));
     Poll.until(Duration.ofSeconds(5), "no temporary file is left", () -> tmpFiles() == 0);
+  }
+
+  private static void writeChunked(OutputStream out, byte[] body) {
+    try {
+      for (int off = 0; off < body.length; off += 64 * 1024) {
+        int n = Math.min(64 * 1024, body.length - off);
+        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body, off, n);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      }
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    } catch (IOException cutOff) {
+      // expected: the node closes the connection once it has answered 413
+    }
+  }
+
+  /** The status line, headers and (Content-Length) body of one response, as text. */
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    int length = -1;
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        return seen.toString(StandardCharsets.UTF_8);
+      }
+      seen.write(b);
+      String text = seen.toString(StandardCharsets.UTF_8);
+      if (length < 0 && text.endsWith("\r\n\r\n")) {
+        length = text.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+            .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+        return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+      }
+    }
   }
 
   @Test

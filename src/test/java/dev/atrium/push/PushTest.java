@@ -2,7 +2,6 @@ package dev.atrium.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.events.Addresses;
@@ -11,6 +10,7 @@ import dev.atrium.support.Accounts;
 import dev.atrium.support.Http;
 import dev.atrium.support.Poll;
 import dev.atrium.support.TestServer;
+import dev.atrium.support.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +55,7 @@ class PushTest {
   @Test
   @DisplayName("an auth frame authenticates the socket, and a notification sent through node A reaches a socket on node B with a sequence id")
   void authByFrameAndCrossNode() {
+    Instant started = Instant.now();
     Accounts.Login u = Accounts.registerAndLogin(nodeA, "frame");
     try (WsClient ws = WsClient.connect(vertx, nodeB.port(), null)) {
       ws.auth(u.access(), u.userId());
@@ -68,7 +69,7 @@ class PushTest {
       assertEquals("notifications", ev.getString("topic"));
       assertEquals("notification.created", ev.getString("event"));
       assertEquals(1L, ev.getLong("id"));
-      assertNotNull(Instant.parse(ev.getString("ts")));
+      Timestamps.assertSince(started, ev.getString("ts"));
       JsonObject data = ev.getJsonObject("data");
       assertEquals("Hello B", data.getString("title"));
       assertEquals("success", data.getString("level"));

@@ -2,6 +2,7 @@ package dev.atrium.support;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline instead of sleeping a fixed time. */
@@ -15,24 +16,34 @@ public final class Poll {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting until " + what);
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      pause();
     }
   }
 
-  public static <T> T value(Duration timeout, String what, Supplier<T> supplier, java.util.function.Predicate<T> ok) {
-    Object[] last = new Object[1];
-    until(timeout, what + " (last: " + last[0] + ")", () -> {
+  /**
+   * Polls {@code supplier} until {@code ok} accepts its value and returns that value; on timeout
+   * the failure shows the last value seen.
+   */
+  public static <T> T value(Duration timeout, String what, Supplier<T> supplier, Predicate<T> ok) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
       T v = supplier.get();
-      last[0] = v;
-      return ok.test(v);
-    });
-    @SuppressWarnings("unchecked")
-    T v = (T) last[0];
-    return v;
+      if (ok.test(v)) {
+        return v;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what + " (last: " + v + ")");
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 }
