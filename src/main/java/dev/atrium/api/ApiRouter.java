@@ -9,10 +9,8 @@ import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -84,8 +82,8 @@ public final class ApiRouter {
           .rootHandler(new SecurityHeaders())
           .rootHandler(cors())
           .rootHandler(body);
-      builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(bearerAuth));
-      builder.security("apiKeyAuth").apiKeyHandler(APIKeyHandler.create(apiKeyAuth));
+      builder.security("bearerAuth").httpHandler(CredentialHandlers.bearer(bearerAuth));
+      builder.security("apiKeyAuth").apiKeyHandler(CredentialHandlers.apiKey(apiKeyAuth));
 
       ContractValidation validation = new ContractValidation(new InlineRequestValidator(vertx, contract));
       for (OpenAPIRoute route : builder.getRoutes()) {

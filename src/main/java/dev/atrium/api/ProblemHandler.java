@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.db.DependencyUnavailable;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProblemHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+  private static final long RETRY_AFTER_OUTAGE_SECONDS = 2;
   private static final Pattern PARAMETER = Pattern.compile("(path|query|header|cookie) parameter (\\S+)");
   private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
   private static final Pattern PROPERTY = Pattern.compile("Property \"([^\"]+)\"");
@@ -76,6 +78,13 @@ public final class ProblemHandler {
     Throwable failure = ctx.failure();
     if (failure instanceof Problem p) {
       return p;
+    }
+    DependencyUnavailable outage = DependencyUnavailable.find(failure);
+    if (outage != null) {
+      // an outage, even when it surfaced through authentication: never a 500, never a 401
+      LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), outage.getMessage());
+      return Problem.retryLater(503, "dependency_unavailable",
+          "A service this request needs is unavailable; try again shortly", RETRY_AFTER_OUTAGE_SECONDS);
     }
     if (failure instanceof HttpException he) {
       if (he.getCause() instanceof Problem p) {

@@ -1,0 +1,46 @@
+package dev.atrium.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.support.Http;
+import dev.atrium.support.TestServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class AuthSchemeTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(AuthSchemeTest.class);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  @DisplayName("any Authorization that is not a usable bearer token (Basic, Token, a bare scheme, stray "
+      + "characters) is 401 problem+json with WWW-Authenticate: Bearer, on bearer-only and bearer-or-key routes")
+  void otherSchemesAre401() {
+    List<String> credentials = List.of("Basic dXNlcjpwYXNzd29yZA==", "Token abc123", "Basic", "Bearer", "Token",
+        "Bearer a b", "Bearer a+b/c=", "Bearer x.y.z.w", "Digest username=\"x\"", "bearer");
+    List<String> paths = List.of("/api/auth/me", "/api/users", "/api/notifications", "/api/auth/sessions",
+        "/api/files");
+    for (String path : paths) {
+      for (String credential : credentials) {
+        Http.Res res = server.http().with("Authorization", credential).get(path);
+        String what = path + " with '" + credential + "': " + res;
+        assertEquals(401, res.status(), what);
+        assertEquals("Bearer", res.header("WWW-Authenticate").orElse(""), what);
+        assertEquals("application/problem+json", res.header("Content-Type").orElse(""), what);
+        assertTrue(res.code().equals("not_authenticated") || res.code().equals("token_invalid"), what);
+      }
+    }
+  }
+}
