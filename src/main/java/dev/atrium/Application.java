@@ -8,6 +8,7 @@ import dev.atrium.auth.JwtKeys;
 import dev.atrium.config.AppConfig;
 import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
+import dev.atrium.db.TimedRedis;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.users.UsersModule;
@@ -71,8 +72,10 @@ public final class Application {
   }
 
   private Future<Void> deploy(Database database, JwtKeys keys) {
-    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis"));
+    // Every Redis call gets a deadline (ATRIUM_REDIS_TIMEOUT): a hung Redis answers 503, not never.
+    Redis redis = new TimedRedis(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
+        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
+        .setNetClientOptions(TimedRedis.netOptions(config.redisTimeout()))), config.redisTimeout());
     Platform platform = new Platform(config, vertx, database.createPool(vertx), redis,
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()),
         BackendRegistries.getNow(registryName), nodeId);

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on the access-changed channel with its own Redis connection and applies what other
- * nodes announce. Reconnects after a loss; while disconnected, the caches' short age still
- * bounds how stale a node can be.
+ * nodes announce. Reconnects after a loss (a closed connection, or one that stops answering the
+ * keep-alive ping of {@code TimedRedis}); while disconnected the access cache is off, so a missed
+ * voiding message cannot keep a stale grant alive.
  */
 public final class AccessChangeBridge {
   private static final Logger LOG = LoggerFactory.getLogger(AccessChangeBridge.class);
@@ -58,7 +59,7 @@ public final class AccessChangeBridge {
           conn.endHandler(v -> reconnect());
           return RedisAPI.api(conn).subscribe(List.of(changes.channel()));
         })
-        .onSuccess(v -> states.invalidateAll()) // changes may have been missed while unsubscribed
+        .onSuccess(v -> states.caching(true)) // and what was cached before is dropped: changes may have been missed
         .onFailure(e -> {
           LOG.warn("Cannot subscribe to access changes, retrying: {}", e.getMessage());
           reconnect();
@@ -67,6 +68,7 @@ public final class AccessChangeBridge {
 
   private void reconnect() {
     connection = null;
+    states.caching(false);
     if (!stopped) {
       vertx.setTimer(RETRY_MS, id -> connect());
     }

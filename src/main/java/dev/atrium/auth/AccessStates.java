@@ -28,6 +28,7 @@ public final class AccessStates {
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final AccessRepository repository;
+  private volatile boolean caching;
   private final Cache<String, AccessState> cache = Caffeine.newBuilder()
       .maximumSize(200_000)
       .expireAfter(new Expiry<String, AccessState>() {
@@ -55,7 +56,7 @@ public final class AccessStates {
   }
 
   public Future<Optional<AccessState>> get(String userId) {
-    AccessState cached = cache.getIfPresent(userId);
+    AccessState cached = caching ? cache.getIfPresent(userId) : null;
     if (cached != null) {
       return Future.succeededFuture(Optional.of(cached));
     }
@@ -94,9 +95,20 @@ public final class AccessStates {
       }
       AccessState state = new AccessState(userId, a.user(), a.profile(), notBefore, Set.copyOf(revoked),
           new LinkedHashSet<>(a.permissions()), a.roles(), validUntil);
-      cache.put(userId, state);
+      if (caching) {
+        cache.put(userId, state);
+      }
       return Optional.of(state);
     });
+  }
+
+  /**
+   * Caching is on only while this node hears access changes ({@link AccessChangeBridge}): while
+   * the subscription is down a voiding message could be missed, so every request reads the truth.
+   */
+  public void caching(boolean on) {
+    caching = on;
+    cache.invalidateAll();
   }
 
   public void invalidate(String userId) {

@@ -20,6 +20,7 @@ public record AppConfig(
     int dbPoolSize,
     String redisUrl,
     String redisPrefix,
+    Duration redisTimeout,
     Path dataDir,
     Optional<Path> jwtKeyFile,
     Duration accessTtl,
@@ -57,6 +58,7 @@ public record AppConfig(
         r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
         r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri),
         r.string("ATRIUM_REDIS_PREFIX", "atrium:"),
+        r.get("ATRIUM_REDIS_TIMEOUT", "2s", AppConfig::redisTimeout),
         r.get("ATRIUM_DATA_DIR", "./data", Path::of),
         Optional.ofNullable(r.raw("ATRIUM_JWT_KEY_FILE")).map(Path::of),
         r.get("ATRIUM_ACCESS_TTL", "1h", ValueParsers::duration),
@@ -117,6 +119,15 @@ public record AppConfig(
       throw new IllegalArgumentException("expected redis://host:port/db, got '" + text + "'");
     }
     return text;
+  }
+
+  /** A deadline for every Redis call: long enough for a busy Redis, short enough to fail fast. */
+  private static Duration redisTimeout(String text) {
+    Duration d = ValueParsers.duration(text);
+    if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("must be between 100ms and 1m, got '" + text + "'");
+    }
+    return d;
   }
 
   private static List<String> origins(String text) {

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  /**
+   * Longest wait for a pooled connection before the request is answered 503. It also bounds a
+   * connect to a host that never answers (5.0.7 ignores a connect timeout on the pool's
+   * NetClientOptions, vertx-sql-client#1608).
+   */
+  static final int CONNECTION_WAIT_SECONDS = 5;
 
   private final AppConfig config;
 
@@ -48,7 +56,10 @@ public final class Database {
 
   public Pool createPool(Vertx vertx) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("atrium-pg").setMaxWaitQueueSize(4096))
+        // A request waits at most CONNECTION_WAIT_SECONDS for a connection: when PostgreSQL is unreachable
+        // it then fails (503 dependency_unavailable) instead of queueing for the default 30 s.
+        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("atrium-pg").setMaxWaitQueueSize(4096)
+            .setConnectionTimeout(CONNECTION_WAIT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .connectingTo(connectOptions())
         .using(vertx)
         .build();

@@ -1,0 +1,187 @@
+package dev.atrium.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.events.Addresses;
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Http;
+import dev.atrium.support.Poll;
+import dev.atrium.support.TcpProxy;
+import dev.atrium.support.TestServer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node whose PostgreSQL and Redis are reached through TCP proxies that the test cuts or
+ * silences (the shared servers themselves are never stopped).
+ */
+class DependencyOutageTest {
+  static final String DATABASE = "t_dependencyoutagetest_" + UUID.randomUUID().toString().substring(0, 8);
+  static TcpProxy postgres;
+  static TcpProxy redis;
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    postgres = new TcpProxy("127.0.0.1", 5432);
+    redis = new TcpProxy("127.0.0.1", 6379);
+    server = TestServer.start(DependencyOutageTest.class, Map.of(
+        "ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:" + postgres.port() + "/" + DATABASE,
+        "ATRIUM_REDIS_URL", "redis://127.0.0.1:" + redis.port() + "/0",
+        "ATRIUM_REDIS_TIMEOUT", "1s"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      server.close();
+    } finally {
+      postgres.close();
+      redis.close();
+      try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", null);
+           Statement st = c.createStatement()) {
+        st.execute("DROP DATABASE IF EXISTS \"" + DATABASE + "\" WITH (FORCE)");
+      }
+    }
+  }
+
+  @AfterEach
+  void heal() {
+    postgres.pass();
+    redis.pass();
+  }
+
+  @Test
+  @DisplayName("PostgreSQL cut: a signed-in request answers 503 dependency_unavailable with Retry-After (never 401 "
+      + "or 500), readiness says DOWN, and the same node serves 200 again once PostgreSQL is back")
+  void postgresOutage() {
+    Http admin = server.http().bearer(Accounts.admin(server).access());
+    assertEquals(200, admin.get("/api/users").status());
+
+    postgres.refuse();
+    List<Integer> seen = new ArrayList<>();
+    Http.Res outage = Poll.value(Duration.ofSeconds(15), "GET /api/users answers 503", () -> {
+      Http.Res r = admin.get("/api/users?page_size=7");
+      seen.add(r.status());
+      return r;
+    }, r -> r.status() == 503);
+    assertTrue(seen.stream().allMatch(s -> s == 200 || s == 503), () -> "statuses during the outage: " + seen);
+    assertEquals("dependency_unavailable", outage.code(), outage::toString);
+    assertEquals("application/problem+json", outage.header("Content-Type").orElse(""));
+    assertTrue(outage.header("Retry-After").isPresent(), outage::toString);
+    // /me needs only the caller's access state, which may be cached for 500 ms
+    Http.Res me = Poll.value(Duration.ofSeconds(10), "GET /api/auth/me answers 503",
+        () -> admin.get("/api/auth/me"), r -> r.status() != 200);
+    assertEquals(503, me.status(), me::toString);
+    Http.Res login = server.http().post("/api/auth/login",
+        new JsonObject().put("email", TestServer.ADMIN_EMAIL).put("password", TestServer.ADMIN_PASSWORD));
+    assertEquals(503, login.status(), login::toString);
+    assertEquals(503, server.http().get("/health/ready").status());
+
+    postgres.pass();
+    Poll.until(Duration.ofSeconds(20), "GET /api/users answers 200 again",
+        () -> admin.get("/api/users?page_size=7").status() == 200);
+    assertEquals(200, Accounts.admin(server).http(server).get("/api/auth/me").status());
+    assertEquals(200, server.http().get("/health/ready").status());
+  }
+
+  @Test
+  @DisplayName("Redis accepting connections but never answering: login and a signed-in request answer 503 "
+      + "dependency_unavailable within ATRIUM_REDIS_TIMEOUT (1 s here), then work again when Redis answers")
+  void silentRedis() {
+    Http admin = server.http().bearer(Accounts.admin(server).access());
+    redis.silence();
+
+    long started = System.nanoTime();
+    Http.Res login = server.http().post("/api/auth/login",
+        new JsonObject().put("email", TestServer.ADMIN_EMAIL).put("password", TestServer.ADMIN_PASSWORD));
+    long loginMs = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(503, login.status(), login::toString);
+    assertEquals("dependency_unavailable", login.code());
+    assertTrue(login.header("Retry-After").isPresent());
+    assertTrue(loginMs < 3_000, "login answered after " + loginMs + " ms");
+
+    // once the cached access state (at most 500 ms old) is gone, the token check needs Redis
+    Http.Res me = Poll.value(Duration.ofSeconds(10), "GET /api/auth/me answers 503",
+        () -> admin.get("/api/auth/me"), r -> r.status() != 200);
+    assertEquals(503, me.status(), me::toString);
+    assertEquals("dependency_unavailable", me.code());
+
+    redis.pass();
+    Poll.until(Duration.ofSeconds(15), "login works again", () -> server.http().post("/api/auth/login",
+        new JsonObject().put("email", TestServer.ADMIN_EMAIL).put("password", TestServer.ADMIN_PASSWORD))
+        .status() == 200);
+  }
+
+  @Test
+  @DisplayName("a half-open Redis connection (peer gone without a reset) is noticed by the keep-alive: the "
+      + "access-change subscription is re-established and another node's announcement is heard again")
+  void pubSubComesBack() {
+    String userId = UUID.randomUUID().toString();
+    Set<String> heard = ConcurrentHashMap.newKeySet();
+    MessageConsumer<JsonObject> consumer = server.application().vertx().eventBus()
+        .consumer(Addresses.ACCESS_CHANGED, m -> heard.add(m.body().getString("user_id")));
+    try {
+      String before = UUID.randomUUID().toString();
+      Poll.until(Duration.ofSeconds(10), "the subscription works before the outage", () -> {
+        announceFromAnotherNode(before);
+        return heard.contains(before);
+      });
+      // Every open connection, the subscriber's included, now silently loses its bytes; only a
+      // node that checks its subscription notices and subscribes again on a new connection.
+      redis.partition();
+      Poll.until(Duration.ofSeconds(20), "an announcement after the partition is heard", () -> {
+        announceFromAnotherNode(userId);
+        return heard.contains(userId);
+      });
+      // the pooled connections were cut the same way: each is closed after 5 s without a byte
+      Poll.until(Duration.ofSeconds(20), "login works again on fresh pooled connections",
+          () -> server.http().post("/api/auth/login", new JsonObject().put("email", TestServer.ADMIN_EMAIL)
+              .put("password", TestServer.ADMIN_PASSWORD)).status() == 200);
+    } finally {
+      consumer.unregister();
+    }
+  }
+
+  /** PUBLISH straight to the shared Redis, as another node of this deployment would. */
+  private static void announceFromAnotherNode(String userId) {
+    String channel = server.env().get("ATRIUM_REDIS_PREFIX") + "access-changed";
+    String message = new JsonObject().put("user_id", userId).put("tokens_voided", false).put("node", "other-node")
+        .encode();
+    try (Socket s = new Socket("127.0.0.1", 6379)) {
+      OutputStream out = s.getOutputStream();
+      out.write(resp("PUBLISH", channel, message));
+      out.flush();
+      s.getInputStream().read(new byte[64]); // the subscriber count
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] resp(String... parts) {
+    StringBuilder b = new StringBuilder("*").append(parts.length).append("\r\n");
+    for (String p : parts) {
+      b.append('$').append(p.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(p).append("\r\n");
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}
