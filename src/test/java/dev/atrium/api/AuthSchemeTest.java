@@ -6,23 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthSchemeTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(AuthSchemeTest.class);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
 
   @Test
   @DisplayName("any Authorization that is not a usable bearer token (Basic, Token, a bare scheme, stray "

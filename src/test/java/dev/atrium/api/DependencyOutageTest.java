@@ -14,9 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,42 +23,27 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node whose PostgreSQL and Redis are reached through TCP proxies that the test cuts or
  * silences (the shared servers themselves are never stopped).
  */
 class DependencyOutageTest {
-  static final String DATABASE = "t_dependencyoutagetest_" + UUID.randomUUID().toString().substring(0, 8);
-  static TcpProxy postgres;
-  static TcpProxy redis;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    postgres = new TcpProxy("127.0.0.1", 5432);
-    redis = new TcpProxy("127.0.0.1", 6379);
-    server = TestServer.start(DependencyOutageTest.class, Map.of(
-        "ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:" + postgres.port() + "/" + DATABASE,
-        "ATRIUM_REDIS_URL", "redis://127.0.0.1:" + redis.port() + "/0",
-        "ATRIUM_REDIS_TIMEOUT", "1s"));
-  }
+  static final TcpProxy postgres = new TcpProxy("127.0.0.1", 5432);
+  static final TcpProxy redis = new TcpProxy("127.0.0.1", 6379);
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of(
+      "ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:" + postgres.port() + "/{database}",
+      "ATRIUM_REDIS_URL", "redis://127.0.0.1:" + redis.port() + "/0",
+      "ATRIUM_REDIS_TIMEOUT", "1s"));
 
   @AfterAll
-  static void stop() throws Exception {
-    try {
-      server.close();
-    } finally {
-      postgres.close();
-      redis.close();
-      try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", null);
-           Statement st = c.createStatement()) {
-        st.execute("DROP DATABASE IF EXISTS \"" + DATABASE + "\" WITH (FORCE)");
-      }
-    }
+  static void closeProxies() {
+    postgres.close();
+    redis.close();
   }
 
   @AfterEach

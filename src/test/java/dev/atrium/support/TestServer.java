@@ -93,7 +93,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     env.put("ATRIUM_LOGIN_MAX_FAILURES_PER_IP", "100000");
     env.put("ATRIUM_TRUST_PROXY", "true");
     env.put("ATRIUM_SHUTDOWN_GRACE", "2s");
-    env.putAll(overrides);
+    // "{database}" in an override stands for this class's database (a URL through a test proxy)
+    overrides.forEach((name, value) -> env.put(name, value.replace("{database}", database)));
     boot();
   }
 
