@@ -121,10 +121,29 @@ public final class UserRepository {
         StringBuilder set = new StringBuilder();
         for (String field : profileFields.fieldNames()) {
           Object v = profileFields.getValue(field);
-          values.add("birth_date".equals(field) && v != null ? LocalDate.parse((String) v) : v);
+          set.append(set.isEmpty() ? "" : ", ");
+          if (v instanceof JsonObject map) {
+            // social_links, preferences: a JSON merge patch one level deep (see ProfilePatch in
+            // the contract), so a client that always sends {} erases nothing
+            JsonObject kept = new JsonObject();
+            List<String> removed = new ArrayList<>();
+            map.forEach(e -> {
+              if (e.getValue() == null) {
+                removed.add(e.getKey());
+              } else {
+                kept.put(e.getKey(), e.getValue());
+              }
+            });
+            values.add(removed.toArray(new String[0]));
+            set.append(field).append(" = (user_profiles.").append(field).append(" || EXCLUDED.").append(field)
+                .append(") - $").append(values.size()).append("::text[]");
+            values.add(kept);
+          } else {
+            values.add("birth_date".equals(field) && v != null ? LocalDate.parse((String) v) : v);
+            set.append(field).append(" = EXCLUDED.").append(field);
+          }
           cols.append(", ").append(field);
           params.append(", $").append(values.size());
-          set.append(set.isEmpty() ? "" : ", ").append(field).append(" = EXCLUDED.").append(field);
         }
         String sql = "INSERT INTO user_profiles (user_id" + cols + ") VALUES ($1" + params + ")"
             + " ON CONFLICT (user_id) DO UPDATE SET " + set;

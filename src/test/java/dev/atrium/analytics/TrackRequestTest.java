@@ -26,14 +26,25 @@ class TrackRequestTest {
           .get(10, TimeUnit.SECONDS);
       JsonObject schemas = contract.getJsonObject("components").getJsonObject("schemas");
       JsonObject event = schemas.getJsonObject("ActivityEvent");
-      JsonObject body = schemas.getJsonObject("TrackActivityRequest");
+      JsonObject batch = schemas.getJsonObject("ActivityBatch");
+      // the body is one activity or a batch of them, as alternatives
+      assertEquals(new JsonArray().add(new JsonObject().put("$ref", "#/components/schemas/ActivityEvent"))
+              .add(new JsonObject().put("$ref", "#/components/schemas/ActivityBatch")),
+          schemas.getJsonObject("TrackActivityRequest").getJsonArray("oneOf"));
       assertEquals(TrackRequest.EVENT_FIELDS, event.getJsonObject("properties").fieldNames());
-      assertEquals(TrackRequest.BODY_FIELDS, body.getJsonObject("properties").fieldNames());
+      Set<String> bodyFields = new java.util.HashSet<>(TrackRequest.EVENT_FIELDS);
+      bodyFields.addAll(batch.getJsonObject("properties").fieldNames());
+      assertEquals(TrackRequest.BODY_FIELDS, bodyFields);
       assertEquals(List.of("action"), event.getJsonArray("required").getList());
+      assertEquals(List.of("events"), batch.getJsonArray("required").getList());
       assertEquals(false, event.getBoolean("additionalProperties"));
-      assertEquals(false, body.getBoolean("additionalProperties"));
+      assertEquals(false, batch.getBoolean("additionalProperties"));
+      assertEquals(new JsonObject().put("$ref", "#/components/schemas/ActivityEvent"),
+          batch.getJsonObject("properties").getJsonObject("events").getJsonObject("items"));
+      assertEquals(1, batch.getJsonObject("properties").getJsonObject("events").getInteger("minItems"));
+      assertEquals(ActivityService.MAX_EVENTS,
+          batch.getJsonObject("properties").getJsonObject("events").getInteger("maxItems"));
       assertEquals(TrackRequest.MAX_ACTION, event.getJsonObject("properties").getJsonObject("action").getInteger("maxLength"));
-      assertEquals(TrackRequest.MAX_ACTION, body.getJsonObject("properties").getJsonObject("action").getInteger("maxLength"));
       assertEquals(TrackRequest.UUID.pattern(), event.getJsonObject("properties").getJsonObject("event_id").getString("pattern"));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

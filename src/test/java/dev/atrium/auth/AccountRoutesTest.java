@@ -125,6 +125,30 @@ class AccountRoutesTest {
   }
 
   @Test
+  @DisplayName("PATCH /api/auth/me merges social_links and preferences key by key: {} keeps them, a null value removes one key")
+  void profileMapsMerge() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "merge");
+    Http http = a.http(server);
+    JsonObject links = new JsonObject().put("github", "https://github.com/ada").put("site", "https://ada.example");
+    assertEquals(200, http.patch("/api/auth/me", new JsonObject().put("profile", new JsonObject()
+        .put("social_links", links).put("preferences", new JsonObject().put("theme", "dark")))).status());
+    // what a generated client sends when the caller only changes a name: empty maps
+    Http.Res named = http.patch("/api/auth/me", new JsonObject().put("first_name", "Ada").put("profile",
+        new JsonObject().put("social_links", new JsonObject()).put("preferences", new JsonObject())));
+    assertEquals(200, named.status(), named::toString);
+    assertEquals(links, named.json().getJsonObject("profile").getJsonObject("social_links"));
+    assertEquals(new JsonObject().put("theme", "dark"), named.json().getJsonObject("profile").getJsonObject("preferences"));
+
+    Http.Res merged = http.patch("/api/auth/me", new JsonObject().put("profile", new JsonObject()
+        .put("social_links", new JsonObject().putNull("site").put("mastodon", "https://m.example/@ada"))));
+    assertEquals(200, merged.status(), merged::toString);
+    JsonObject stored = new JsonObject((String) server.sql(
+        "SELECT social_links::text AS l FROM user_profiles WHERE user_id = ?::uuid", a.userId()).get(0).get("l"));
+    assertEquals(new JsonObject().put("github", "https://github.com/ada").put("mastodon", "https://m.example/@ada"), stored);
+    assertEquals(stored, merged.json().getJsonObject("profile").getJsonObject("social_links"));
+  }
+
+  @Test
   @DisplayName("verify-token returns valid, the user, permissions and exp; a forged or missing token is 401")
   void verifyToken() {
     Accounts.Login a = Accounts.registerAndLogin(server, "verify");
