@@ -46,7 +46,8 @@ public record AppConfig(
     int ingestFlushers,
     Duration activityMaintenanceInterval,
     int exportConcurrency,
-    PushSettings push) {
+    PushSettings push,
+    StorageSettings storage) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -94,7 +95,8 @@ public record AppConfig(
             r.get("ATRIUM_WS_PING_INTERVAL", "25s", ValueParsers::duration),
             r.get("ATRIUM_WS_PONG_TIMEOUT", "60s", ValueParsers::duration),
             r.integer("ATRIUM_PUSH_REPLAY_EVENTS", 1000, 10, 1_000_000),
-            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)));
+            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)),
+        StorageSettings.from(env));
   }
 
   /** The database name in the URL path. */

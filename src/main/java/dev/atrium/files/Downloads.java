@@ -5,11 +5,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.file.Path;
+import dev.atrium.files.storage.ObjectStore;
 
 /**
- * Writes a stored file to a response with the file system's zero-copy path
- * ({@code sendFile(path, offset, length)}, never a whole read): validators (ETag from the
+ * Writes a stored file to a response, streamed from the store (zero-copy {@code sendFile} on the
+ * local file system, a ranged GET piped with back-pressure from S3; never a whole read): validators (ETag from the
  * SHA-256, If-None-Match → 304, If-Range), one byte range → 206, an unsatisfiable one → 416,
  * and headers that keep a browser from running what it downloads.
  */
@@ -17,7 +17,7 @@ final class Downloads {
   private Downloads() {
   }
 
-  static void send(RoutingContext ctx, FileRecord f, Path bytes, boolean inline) {
+  static void send(RoutingContext ctx, FileRecord f, ObjectStore store, boolean inline) {
     HttpServerRequest req = ctx.request();
     HttpServerResponse resp = ctx.response();
     String etag = f.etag();
@@ -42,13 +42,13 @@ final class Downloads {
     }
     if (range instanceof RangeRequest.Single s) {
       resp.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, s.contentRange(f.size()));
-      resp.sendFile(bytes.toString(), s.first(), s.length()).onFailure(t -> failed(ctx, t));
+      store.send(resp, f.storageKey(), s.first(), s.length()).onFailure(t -> failed(ctx, t));
       return;
     }
-    resp.sendFile(bytes.toString()).onFailure(t -> failed(ctx, t));
+    store.send(resp, f.storageKey(), 0, f.size()).onFailure(t -> failed(ctx, t));
   }
 
-  static void sendThumbnail(RoutingContext ctx, FileRecord f, Path thumb) {
+  static void sendThumbnail(RoutingContext ctx, FileRecord f, ObjectStore store) {
     HttpServerResponse resp = ctx.response();
     String etag = "\"" + f.sha256() + "-t\"";
     validators(resp, etag);
@@ -58,7 +58,7 @@ final class Downloads {
     }
     resp.putHeader(HttpHeaders.CONTENT_TYPE, "image/png")
         .putHeader("Content-Disposition", FileNames.contentDisposition("inline", f.filename() + ".thumb.png"));
-    resp.sendFile(thumb.toString()).onFailure(t -> failed(ctx, t));
+    store.send(resp, FileStore.thumbnailKey(f.storageKey()), 0, Long.MAX_VALUE).onFailure(t -> failed(ctx, t));
   }
 
   /**

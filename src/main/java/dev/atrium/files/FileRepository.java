@@ -34,20 +34,62 @@ public final class FileRepository {
   }
 
   /**
-   * Adds {@code bytes} to the owner's usage unless that would pass {@code quota}; false when it
-   * would. The row lock taken by the upsert serialises concurrent uploads of one owner.
+   * Holds up to {@code wanted} bytes of the owner's quota for an upload in flight and returns how
+   * many were granted (0 when the quota is full; with {@code allOrNothing}, 0 unless all fit).
+   * The row lock taken by the upsert serialises concurrent uploads of one owner.
    */
-  public Future<Boolean> charge(SqlConnection conn, UUID ownerId, long bytes, long quota) {
-    if (bytes > quota) {
-      return Future.succeededFuture(false);
-    }
-    return conn.preparedQuery("""
-            INSERT INTO file_quotas (user_id, used_bytes) VALUES ($1, $2)
-            ON CONFLICT (user_id) DO UPDATE SET used_bytes = file_quotas.used_bytes + EXCLUDED.used_bytes
-            WHERE file_quotas.used_bytes + EXCLUDED.used_bytes <= $3
+  public Future<Long> reserve(UUID reservationId, UUID ownerId, long wanted, long quota, boolean allOrNothing,
+                              java.time.Duration ttl) {
+    return pool.withTransaction(conn -> conn.preparedQuery("""
+            INSERT INTO file_quotas (user_id, used_bytes) VALUES ($1, 0)
+            ON CONFLICT (user_id) DO UPDATE SET used_bytes = file_quotas.used_bytes
             RETURNING used_bytes""")
-        .execute(Tuple.of(ownerId, bytes, quota))
+        .execute(Tuple.of(ownerId))
+        .compose(rows -> {
+          long left = Math.max(0, quota - rows.iterator().next().getLong(0));
+          long granted = Math.min(wanted, left);
+          if (granted <= 0 || allOrNothing && granted < wanted) {
+            return Future.succeededFuture(0L);
+          }
+          return conn.preparedQuery("UPDATE file_quotas SET used_bytes = used_bytes + $2 WHERE user_id = $1")
+              .execute(Tuple.of(ownerId, granted))
+              .compose(v -> conn.preparedQuery("""
+                      INSERT INTO file_reservations (id, user_id, bytes, expires_at)
+                      VALUES ($1, $2, $3, now() + make_interval(secs => $4))""")
+                  .execute(Tuple.of(reservationId, ownerId, granted, (double) ttl.toSeconds())))
+              .map(v -> granted);
+        }));
+  }
+
+  /**
+   * Moves {@code bytes} of a reservation to a stored file (they stay counted in used_bytes);
+   * false when the reservation does not hold them.
+   */
+  public Future<Boolean> takeFromReservation(SqlConnection conn, UUID reservationId, long bytes) {
+    return conn.preparedQuery("UPDATE file_reservations SET bytes = bytes - $2 WHERE id = $1 AND bytes >= $2")
+        .execute(Tuple.of(reservationId, bytes))
         .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Gives what is left of a reservation back to the quota; nothing when it is gone already. */
+  public Future<Void> release(UUID reservationId) {
+    return pool.preparedQuery("""
+            WITH r AS (DELETE FROM file_reservations WHERE id = $1 RETURNING user_id, bytes)
+            UPDATE file_quotas q SET used_bytes = greatest(0, q.used_bytes - r.bytes) FROM r
+            WHERE q.user_id = r.user_id""")
+        .execute(Tuple.of(reservationId))
+        .mapEmpty();
+  }
+
+  /** Gives back reservations whose upload died with its node. */
+  public Future<Integer> releaseExpired() {
+    return pool.preparedQuery("""
+            WITH r AS (DELETE FROM file_reservations WHERE expires_at < now() RETURNING user_id, bytes),
+                 s AS (SELECT user_id, sum(bytes) AS b FROM r GROUP BY user_id)
+            UPDATE file_quotas q SET used_bytes = greatest(0, q.used_bytes - s.b) FROM s
+            WHERE q.user_id = s.user_id""")
+        .execute(Tuple.tuple())
+        .map(rows -> rows.rowCount());
   }
 
   public Future<Void> insert(SqlConnection conn, NewFile f) {

@@ -29,6 +29,9 @@ public final class FilesHandlers {
   private final UploadReceiver receiver;
   private final Supplier<SignedLinks> links;
   private final long maxBodyBytes;
+  /** How long a request's reservation may outlive a node that died mid-upload. */
+  private static final java.time.Duration PRESIGNED_TTL = java.time.Duration.ofMinutes(5);
+  private static final java.time.Duration UPLOAD_RESERVATION = java.time.Duration.ofHours(6);
 
   public FilesHandlers(FilesService files, UploadReceiver receiver, Supplier<SignedLinks> links, long maxBodyBytes) {
     this.files = files;
@@ -63,12 +66,23 @@ public final class FilesHandlers {
           "The request body is larger than " + maxBodyBytes + " bytes"));
       return;
     }
+    // Nothing is read until the upload is admitted and its declared size (a chunked body: the
+    // largest allowed) is reserved against the quota.
+    req.pause();
+    long declared = length == null ? maxBodyBytes : Long.parseLong(length.trim());
+    files.begin(owner, declared, false, UPLOAD_RESERVATION)
+        .onFailure(t -> refuse(ctx, t))
+        .onSuccess(reservation -> receive(ctx, reservation));
+  }
+
+  private void receive(RoutingContext ctx, FilesService.Reservation reservation) {
+    HttpServerRequest req = ctx.request();
     if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
       req.response().writeContinue();
     }
-    Future<Long> left = files.quotaLeft(owner);
-    receiver.receive(req, () -> left.succeeded() ? left.result() : Long.MAX_VALUE)
-        .compose(parts -> files.store(owner, parts))
+    receiver.receive(req, reservation.bytes())
+        .compose(parts -> files.store(reservation, parts))
+        .eventually(() -> files.end(reservation))
         .onSuccess(outcomes -> {
           JsonArray results = new JsonArray();
           outcomes.forEach(o -> results.add(json(o)));
@@ -133,7 +147,18 @@ public final class FilesHandlers {
 
   private void download(RoutingContext ctx) {
     authorize(ctx, SignedLinks.Kind.DOWNLOAD)
-        .onSuccess(f -> Downloads.send(ctx, f, files.bytes(f), wantsInline(ctx, f)))
+        .onSuccess(f -> {
+          boolean inline = wantsInline(ctx, f);
+          var presigned = files.objects().presignedGet(f.storageKey(),
+              FileNames.contentDisposition(inline ? "inline" : "attachment", f.filename()),
+              ContentSniffer.headerValue(f.contentType()), PRESIGNED_TTL);
+          if (presigned.isPresent()) {
+            ctx.response().setStatusCode(302).putHeader(HttpHeaders.LOCATION, presigned.get())
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end();
+          } else {
+            Downloads.send(ctx, f, files.objects(), inline);
+          }
+        })
         .onFailure(ctx::fail);
   }
 
@@ -145,7 +170,7 @@ public final class FilesHandlers {
                 ? "The thumbnail is not ready yet" : "This file has no thumbnail"));
             return;
           }
-          Downloads.sendThumbnail(ctx, f, files.thumbnail(f));
+          Downloads.sendThumbnail(ctx, f, files.objects());
         })
         .onFailure(ctx::fail);
   }

@@ -1,6 +1,9 @@
 package dev.atrium.files;
 
 import dev.atrium.auth.AccessStates;
+import dev.atrium.config.StorageSettings;
+import dev.atrium.files.storage.LocalStore;
+import dev.atrium.files.storage.ObjectStore;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import io.vertx.core.DeploymentOptions;
@@ -33,19 +36,22 @@ public final class FilesModule implements Module {
   private static final Logger LOG = LoggerFactory.getLogger(FilesModule.class);
 
   private final Platform platform;
-  private final FileStore store;
+  private final ObjectStore store;
   private final FileRepository repo;
   private final FilesHandlers handlers;
   private volatile SignedLinks links;
 
   public FilesModule(Platform p, AccessStates states) {
     this.platform = p;
-    this.store = new FileStore(p.vertx().fileSystem(), p.config().dataDir());
+    StorageSettings storage = p.config().storage();
+    this.store = new LocalStore(p.vertx(), p.config().dataDir());
     this.repo = new FileRepository(p.pool());
     long maxFile = p.config().maxFileSize();
     long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
+    // the disk reserve guards the data directory; object storage has no such limit
+    long diskReserve = storage.s3() ? 0 : storage.diskReserve();
     FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota(),
-        p.registry());
+        p.registry(), diskReserve, storage.uploadsPerUser());
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
     this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);
   }
@@ -63,7 +69,7 @@ public final class FilesModule implements Module {
   @Override
   public Future<Void> start() {
     Path dataDir = platform.config().dataDir();
-    return store.prepare()
+    return store.start()
         .compose(v -> platform.vertx().executeBlocking(() -> {
           removeStaleTemps(store.tmpDir());
           return SignedLinks.loadKey(dataDir);
@@ -78,6 +84,11 @@ public final class FilesModule implements Module {
             .setWorkerPoolSize(1)
             .setInstances(1)))
         .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return store.stop();
   }
 
   /** Leftovers of uploads cut off by a crash; live uploads of other nodes are younger. */

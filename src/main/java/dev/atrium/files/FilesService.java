@@ -7,8 +7,8 @@ import dev.atrium.events.FileUploaded;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.CopyOptions;
-import java.nio.file.Path;
+import dev.atrium.files.storage.ObjectStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,30 +18,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The files rules: a received part becomes a file only when its quota charge and its row
- * commit together with the atomic move of its bytes into place; files belong to their owner,
+ * The files rules: an upload is admitted only with room on the disk, a free upload slot and its
+ * declared size reserved against the quota; a received part becomes a file when its bytes are in
+ * the store and its row commits, taking its size from the reservation; files belong to their owner,
  * {@code files.manage_all} reaches everyone's, and someone else's file is "not found".
  */
 public final class FilesService {
   public static final String MANAGE_ALL = "files.manage_all";
   private static final Logger LOG = LoggerFactory.getLogger(FilesService.class);
-  private static final CopyOptions ATOMIC = new CopyOptions().setAtomicMove(true);
 
   private final Vertx vertx;
   private final FileRepository repo;
-  private final FileStore store;
+  private final ObjectStore store;
   private final AccessStates states;
   private final long quota;
   private final MeterRegistry registry;
+  private final long diskReserve;
+  private final int uploadsPerUser;
+  private final UploadSlots slots;
 
-  public FilesService(Vertx vertx, FileRepository repo, FileStore store, AccessStates states, long quota,
-                      MeterRegistry registry) {
+  public FilesService(Vertx vertx, FileRepository repo, ObjectStore store, AccessStates states, long quota,
+                      MeterRegistry registry, long diskReserve, int uploadsPerUser) {
     this.vertx = vertx;
     this.repo = repo;
     this.store = store;
     this.states = states;
     this.quota = quota;
     this.registry = registry;
+    this.diskReserve = diskReserve;
+    this.uploadsPerUser = uploadsPerUser;
+    this.slots = new UploadSlots(uploadsPerUser);
   }
 
   /** atrium_files_uploads_total{outcome=success|<error code>} and the bytes stored. */
@@ -68,17 +74,45 @@ public final class FilesService {
   public record Failed(String filename, String code, String message) implements Outcome {
   }
 
-  /** Bytes the owner may still add; used to cut off parts early, before the authoritative check. */
-  public Future<Long> quotaLeft(UUID owner) {
-    return repo.usedBytes(owner).map(used -> quota - used);
+  /** Quota held for one upload request (or one resumable upload) until {@link #end}. */
+  public record Reservation(UUID id, UUID owner, long bytes) {
+  }
+
+  /**
+   * Admits an upload of up to {@code declared} bytes: refused with 507 when the disk is nearly
+   * full, 429 when the owner already has {@code uploadsPerUser} uploads in flight on this node;
+   * otherwise up to {@code declared} bytes of the quota are reserved before the first byte is
+   * read. Every admitted upload must be ended with {@link #end}, whatever its outcome.
+   */
+  public Future<Reservation> begin(UUID owner, long declared, boolean allOrNothing, Duration ttl) {
+    if (store.freeSpace() < diskReserve) {
+      return Future.failedFuture(Problem.retryLater(507, "insufficient_storage",
+          "The server is low on storage space; try again later", 60));
+    }
+    if (!slots.tryAcquire(owner)) {
+      return Future.failedFuture(Problem.retryLater(429, "too_many_uploads",
+          "At most " + uploadsPerUser + " uploads at once per user; wait for one to finish", 1));
+    }
+    UUID id = UUID.randomUUID();
+    return repo.reserve(id, owner, declared, quota, allOrNothing, ttl)
+        .map(granted -> new Reservation(id, owner, granted))
+        .onFailure(t -> slots.release(owner));
+  }
+
+  /** Gives the unused part of the reservation back and frees the upload slot; never fails. */
+  public Future<Void> end(Reservation r) {
+    slots.release(r.owner());
+    return repo.release(r.id()).onFailure(t -> LOG.warn("Could not release reservation {}: {}", r.id(),
+        t.getMessage())).otherwiseEmpty();
   }
 
   /** Commits the received parts one after the other, in their order in the request. */
-  public Future<List<Outcome>> store(UUID owner, List<UploadReceiver.Part> parts) {
+  public Future<List<Outcome>> store(Reservation reservation, List<UploadPart> parts) {
+    UUID owner = reservation.owner();
     List<Outcome> out = new ArrayList<>(parts.size());
     Future<Void> chain = Future.succeededFuture();
-    for (UploadReceiver.Part part : parts) {
-      chain = chain.compose(v -> commit(owner, part)).map(o -> {
+    for (UploadPart part : parts) {
+      chain = chain.compose(v -> commit(reservation, part)).map(o -> {
         count(o);
         out.add(o);
         return null;
@@ -87,40 +121,48 @@ public final class FilesService {
     return chain.map(v -> {
       for (Outcome o : out) {
         if (o instanceof Stored s) {
-          vertx.eventBus().publish(Addresses.FILE_UPLOADED, new FileUploaded(s.id().toString(), owner.toString(),
-              s.filename(), s.size(), s.contentType(), s.sha256(), Instant.now()).toJson());
+          announce(owner, s);
         }
       }
       return out;
     });
   }
 
-  private Future<Outcome> commit(UUID owner, UploadReceiver.Part part) {
-    if (part instanceof UploadReceiver.Rejected r) {
+  /** Publishes file.uploaded once the row has committed (processing, analytics and push follow). */
+  void announce(UUID owner, Stored s) {
+    vertx.eventBus().publish(Addresses.FILE_UPLOADED, new FileUploaded(s.id().toString(), owner.toString(),
+        s.filename(), s.size(), s.contentType(), s.sha256(), Instant.now()).toJson());
+  }
+
+  private Future<Outcome> commit(Reservation reservation, UploadPart part) {
+    if (part instanceof UploadPart.Rejected r) {
       return Future.succeededFuture(new Failed(r.filename(), r.code(), r.message()));
     }
-    UploadReceiver.Received r = (UploadReceiver.Received) part;
-    UUID id = UUID.randomUUID();
-    String key = FileStore.storageKey(id);
-    Path target = store.path(key);
-    FileRepository.NewFile row = new FileRepository.NewFile(id, owner, r.filename(), key, r.size(), r.contentType(),
-        r.declaredType(), r.sha256());
-    return store.mkdirsFor(target)
-        .compose(v -> repo.inTransaction(conn -> repo.charge(conn, owner, r.size(), quota)
-            .compose(fits -> fits
-                ? repo.insert(conn, row).compose(x -> store.fs().move(r.temp().toString(), target.toString(), ATOMIC))
-                : Future.failedFuture(Problem.of(413, "quota_exceeded",
-                    "Your storage quota does not leave room for this file")))))
+    UploadPart.Received r = (UploadPart.Received) part;
+    UUID id = UUID.fromString(r.key().substring(r.key().lastIndexOf('/') + 1));
+    FileRepository.NewFile row = new FileRepository.NewFile(id, reservation.owner(), r.filename(), r.key(), r.size(),
+        r.contentType(), r.declaredType(), r.sha256());
+    return r.sink().finish()
+        .compose(v -> insert(reservation.id(), row))
         .<Outcome>map(v -> new Stored(id, r.filename(), r.size(), r.contentType(), r.sha256()))
-        .recover(t -> {
-          if (!(t instanceof Problem)) {
-            LOG.error("Storing upload {} failed", r.filename(), t);
-          }
-          // the transaction rolled back: neither the temporary file nor a moved copy may stay
-          Outcome failed = t instanceof Problem p ? new Failed(r.filename(), p.code(), p.getMessage())
-              : new Failed(r.filename(), "store_failed", "The file could not be stored; try again");
-          return store.deleteQuietly(r.temp()).compose(x -> store.deleteQuietly(target)).map(failed);
-        });
+        .recover(t -> failed(r.filename(), t, r.sink().abort()));
+  }
+
+  /** Writes the row, taking its size from the reservation, in one transaction. */
+  Future<Void> insert(UUID reservationId, FileRepository.NewFile row) {
+    return repo.inTransaction(conn -> repo.takeFromReservation(conn, reservationId, row.size())
+        .compose(fits -> fits ? repo.insert(conn, row) : Future.failedFuture(Problem.of(413, "quota_exceeded",
+            "Your storage quota does not leave room for this file"))));
+  }
+
+  /** The answer for a part that could not be stored, once its bytes are gone ({@code cleanup}). */
+  private static Future<Outcome> failed(String filename, Throwable t, Future<Void> cleanup) {
+    if (!(t instanceof Problem)) {
+      LOG.error("Storing upload {} failed", filename, t);
+    }
+    Outcome failed = t instanceof Problem p ? new Failed(filename, p.code(), p.getMessage())
+        : new Failed(filename, "store_failed", "The file could not be stored; try again");
+    return cleanup.map(failed);
   }
 
   /** The file if the caller owns it or holds files.manage_all; otherwise "not found". */
@@ -174,17 +216,13 @@ public final class FilesService {
   public Future<Void> delete(String callerId, UUID fileId) {
     return visible(callerId, fileId)
         .compose(f -> repo.delete(f.id()))
-        .compose(deleted -> deleted.map(f -> store.deleteQuietly(store.path(f.storageKey()))
-                .compose(v -> store.deleteQuietly(store.thumbnail(f.id()))))
+        .compose(deleted -> deleted.map(f -> store.delete(f.storageKey())
+                .compose(v -> store.delete(FileStore.thumbnailKey(f.storageKey()))))
             .orElseGet(() -> Future.failedFuture(Problem.notFound("File"))));
   }
 
-  public Path bytes(FileRecord f) {
-    return store.path(f.storageKey());
-  }
-
-  public Path thumbnail(FileRecord f) {
-    return store.thumbnail(f.id());
+  public ObjectStore objects() {
+    return store;
   }
 
   public static Optional<UUID> uuid(String text) {

@@ -3,10 +3,12 @@ package dev.atrium.files;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileProcessed;
 import dev.atrium.events.FileUploaded;
+import dev.atrium.files.storage.ObjectStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,9 @@ public final class FilesVerticle extends VerticleBase {
   static final long PURGE_INTERVAL_MS = 5_000;
 
   private final FileRepository repo;
-  private final FileStore store;
+  private final ObjectStore store;
 
-  public FilesVerticle(FileRepository repo, FileStore store) {
+  public FilesVerticle(FileRepository repo, ObjectStore store) {
     this.repo = repo;
     this.store = store;
   }
@@ -41,7 +43,10 @@ public final class FilesVerticle extends VerticleBase {
     ImageIO.setUseCache(false); // no cache files in java.io.tmpdir; sources are local files anyway
     MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.FILE_UPLOADED,
         m -> process(FileUploaded.fromJson(m.body())));
-    vertx.setPeriodic(PURGE_INTERVAL_MS, PURGE_INTERVAL_MS, t -> purge());
+    vertx.setPeriodic(PURGE_INTERVAL_MS, PURGE_INTERVAL_MS, t -> {
+      purge();
+      repo.releaseExpired().onFailure(e -> LOG.warn("Releasing expired reservations failed: {}", e.getMessage()));
+    });
     return consumer.completion().onSuccess(v -> resumeStuck());
   }
 
@@ -51,8 +56,8 @@ public final class FilesVerticle extends VerticleBase {
         .compose(list -> {
           List<Future<Void>> deletions = new ArrayList<>();
           for (FileRepository.Purge p : list) {
-            deletions.add(store.deleteQuietly(store.path(p.storageKey()))
-                .compose(v -> store.deleteQuietly(store.thumbnail(p.fileId()))));
+            deletions.add(store.delete(p.storageKey())
+                .compose(v -> store.delete(FileStore.thumbnailKey(p.storageKey()))));
           }
           return Future.join(deletions).compose(v -> list.isEmpty() ? Future.<Void>succeededFuture()
               : repo.purged(list.stream().map(FileRepository.Purge::fileId).toList()));
@@ -68,22 +73,41 @@ public final class FilesVerticle extends VerticleBase {
 
   private void process(FileUploaded e) {
     UUID id = UUID.fromString(e.fileId());
-    Thumbnails.Result r;
-    if (ContentSniffer.thumbnailable(e.contentType())) {
-      r = Thumbnails.make(store.path(FileStore.storageKey(id)), store.thumbnail(id));
-    } else {
-      r = new Thumbnails.Result(true, null, null, false, null);
-    }
-    String status = r.ok() ? "ready" : "failed";
-    repo.markProcessed(id, status, r.width(), r.height(), r.thumbnail(), r.error())
-        .onSuccess(updated -> {
-          if (updated) {
-            vertx.eventBus().publish(Addresses.FILE_PROCESSED, new FileProcessed(e.fileId(), e.ownerId(), status,
-                r.width(), r.height(), r.error(), Instant.now()).toJson());
-          } else if (r.thumbnail()) {
-            store.deleteQuietly(store.thumbnail(id)); // deleted while it was being processed
-          }
-        })
-        .onFailure(t -> LOG.error("Could not record processing of file {}", id, t));
+    String key = FileStore.storageKey(id);
+    Future<Thumbnails.Result> made = ContentSniffer.thumbnailable(e.contentType()) ? thumbnail(key)
+        : Future.succeededFuture(new Thumbnails.Result(true, null, null, false, null));
+    made.compose(r -> {
+      String status = r.ok() ? "ready" : "failed";
+      return repo.markProcessed(id, status, r.width(), r.height(), r.thumbnail(), r.error()).map(updated -> {
+        if (updated) {
+          vertx.eventBus().publish(Addresses.FILE_PROCESSED, new FileProcessed(e.fileId(), e.ownerId(), status,
+              r.width(), r.height(), r.error(), Instant.now()).toJson());
+        } else if (r.thumbnail()) {
+          store.delete(FileStore.thumbnailKey(key)); // deleted while it was being processed
+        }
+        return null;
+      });
+    }).onFailure(t -> LOG.error("Could not record processing of file {}", id, t));
+  }
+
+  /**
+   * Decodes a local copy of the image (the file itself on the local store) on this worker thread
+   * (callbacks on a worker context run one at a time, so one image is decoded at a time) and
+   * stores the thumbnail beside the file.
+   */
+  private Future<Thumbnails.Result> thumbnail(String key) {
+    Path out = store.tmpDir().resolve("thumb-" + UUID.randomUUID() + ".png");
+    return store.localCopy(key).compose(copy -> {
+      Thumbnails.Result r = Thumbnails.make(copy.path(), out);
+      Future<Void> released = copy.temporary() ? vertx.fileSystem().delete(copy.path().toString()).otherwiseEmpty()
+          : Future.succeededFuture();
+      Future<Void> stored = r.thumbnail() ? store.put(FileStore.thumbnailKey(key), out, "image/png")
+          : Future.succeededFuture();
+      return Future.join(released, stored).map(v -> stored.succeeded() ? r
+          : new Thumbnails.Result(false, r.width(), r.height(), false, "thumbnail_not_stored"));
+    }).recover(t -> {
+      LOG.warn("Could not read file {} for its thumbnail: {}", key, t.getMessage());
+      return Future.succeededFuture(new Thumbnails.Result(false, null, null, false, "unreadable_image"));
+    }).eventually(() -> vertx.fileSystem().delete(out.toString()).otherwiseEmpty());
   }
 }

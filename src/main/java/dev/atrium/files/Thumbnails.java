@@ -4,9 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -83,17 +81,10 @@ final class Thumbnails {
     return out;
   }
 
-  /** Written beside its target and renamed, so a reader never sees half a thumbnail. */
+  /** Written to a fresh private file, which the caller then moves into the store. */
   private static void write(BufferedImage img, Path target) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), ".thumb-", ".tmp");
-    try {
-      if (!ImageIO.write(img, "png", tmp.toFile())) {
-        throw new IOException("no PNG writer");
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+    if (!ImageIO.write(img, "png", target.toFile())) {
+      throw new IOException("no PNG writer");
     }
   }
 }

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FilesApiTest {
   static final long MB = 1024 * 1024;
   @RegisterExtension
-  static final TestServer server = TestServer.node(Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB"));
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB",
+      "ATRIUM_UPLOADS_PER_USER", "10"));
   static final List<JsonObject> uploaded = new CopyOnWriteArrayList<>();
   static final List<JsonObject> processed = new CopyOnWriteArrayList<>();
 
@@ -384,7 +385,7 @@ class FilesApiTest {
     assertEquals("failed", f.getString("status"), f::encode);
     assertEquals("image_too_large", f.getString("error"));
     assertNull(f.getValue("thumbnail_url"));
-    assertFalse(Files.exists(server.dataDir().resolve("thumbs").resolve(FileStore.storageKey(java.util.UUID.fromString(id)) + ".png")));
+    assertFalse(Files.exists(server.dataDir().resolve("files").resolve(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))))));
     assertEquals(404, get("/api/files/" + id + "/thumbnail", a.access()).statusCode());
   }
 
@@ -578,7 +579,7 @@ class FilesApiTest {
     String id = uploadOne(a.access(), "p.png", "image/png", png(300, 300));
     awaitProcessed(a.access(), id);
     Path bytes = server.dataDir().resolve("files").resolve(FileStore.storageKey(java.util.UUID.fromString(id)));
-    Path thumb = server.dataDir().resolve("thumbs").resolve(FileStore.storageKey(java.util.UUID.fromString(id)) + ".png");
+    Path thumb = server.dataDir().resolve("files").resolve(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))));
     assertTrue(Files.exists(bytes) && Files.exists(thumb));
     server.sql("DELETE FROM users WHERE id = ?::uuid", a.userId());
     Poll.until(Duration.ofSeconds(20), "the bytes and the thumbnail are removed",
