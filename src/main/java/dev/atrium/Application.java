@@ -9,6 +9,7 @@ import dev.atrium.config.AppConfig;
 import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
 import dev.atrium.db.TimedRedis;
+import dev.atrium.mail.MailModule;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.users.UsersModule;
@@ -83,6 +84,8 @@ public final class Application {
     AuthModule auth = new AuthModule(platform, keys);
     modules.add(auth);
     modules.add(new OpsModule(platform, registryName));
+
+    modules.add(new MailModule(platform));
 
     modules.add(new UsersModule(platform, auth)); // users, rbac, audit
 

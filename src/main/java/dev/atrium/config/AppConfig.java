@@ -47,7 +47,8 @@ public record AppConfig(
     Duration activityMaintenanceInterval,
     int exportConcurrency,
     PushSettings push,
-    StorageSettings storage) {
+    StorageSettings storage,
+    MailSettings mail) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -96,7 +97,14 @@ public record AppConfig(
             r.get("ATRIUM_WS_PONG_TIMEOUT", "60s", ValueParsers::duration),
             r.integer("ATRIUM_PUSH_REPLAY_EVENTS", 1000, 10, 1_000_000),
             r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)),
-        StorageSettings.from(env));
+        StorageSettings.from(env),
+        new MailSettings(
+            Optional.ofNullable(r.raw("ATRIUM_SMTP_URL")).map(v -> r.get("ATRIUM_SMTP_URL", v, MailSettings::parseSmtp)),
+            r.get("ATRIUM_MAIL_FROM", "Atrium <no-reply@atrium.local>", MailSettings::address),
+            r.get("ATRIUM_PUBLIC_URL", "http://localhost:8080", MailSettings::publicUrl),
+            r.get("ATRIUM_REQUIRE_VERIFIED_EMAIL", "false", AppConfig::bool),
+            r.integer("ATRIUM_MAIL_MAX_ATTEMPTS", 10, 1, 100),
+            r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration)));
   }
 
   /** The database name in the URL path. */

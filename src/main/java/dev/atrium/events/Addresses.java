@@ -34,6 +34,10 @@ public final class Addresses {
   /** {@link NotificationCreated}: a notification was stored for a user; push delivers it. */
   public static final String NOTIFICATION_CREATED = "notification.created";
 
+  // mail
+  /** No payload, local to the node: a transaction that queued mail committed; the sender looks now. */
+  public static final String MAIL_QUEUED = "mail.queued";
+
   /** Request {@code {password}} → reply {@code {hash}}; fails 503 when the pool is saturated. */
   public static final String PASSWORD_HASH = "atrium.auth.password.hash";
   /** Request {@code {password, hash}} → reply {@code {valid, rehash}}; fails 503 when saturated. */

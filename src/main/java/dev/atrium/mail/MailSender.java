@@ -1,0 +1,119 @@
+package dev.atrium.mail;
+
+import dev.atrium.config.MailSettings;
+import dev.atrium.events.Addresses;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the outbox, one batch at a time, on its own event loop: every second, and at once when a
+ * transaction on this node says it queued mail. A failed mail waits {@code retryBase × 2^(n-1)}
+ * (at most 10 minutes) before try n+1, and is marked failed after {@code maxAttempts}: a lost SMTP
+ * server delays mail and loses none. Metrics: {@code atrium_mail_sent_total},
+ * {@code atrium_mail_retried_total}, {@code atrium_mail_failed_total}.
+ */
+public final class MailSender extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
+  private static final int BATCH = 20;
+  /** Longer than a send can take (10 s connect + the SMTP dialogue), so two nodes never send one row together. */
+  private static final Duration LEASE = Duration.ofMinutes(2);
+  private static final Duration MAX_DELAY = Duration.ofMinutes(10);
+
+  private final Outbox outbox;
+  private final MailTransport transport;
+  private final MailSettings settings;
+  private final Counter sent;
+  private final Counter retried;
+  private final Counter failed;
+  private boolean running;
+  private boolean again;
+  private long timer;
+  private long purgeTimer;
+
+  public MailSender(Outbox outbox, MailTransport transport, MailSettings settings, MeterRegistry registry) {
+    this.outbox = outbox;
+    this.transport = transport;
+    this.settings = settings;
+    this.sent = Counter.builder("atrium_mail_sent_total").description("Mails handed to the SMTP server (or the log)")
+        .register(registry);
+    this.retried = Counter.builder("atrium_mail_retried_total").description("Send attempts that failed and will be retried")
+        .register(registry);
+    this.failed = Counter.builder("atrium_mail_failed_total").description("Mails given up after the last attempt")
+        .register(registry);
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(1000, id -> drain());
+    purgeTimer = vertx.setPeriodic(3_600_000, id -> outbox.purge(Duration.ofDays(7))
+        .onFailure(e -> LOG.warn("Could not purge old outbox rows: {}", e.getMessage())));
+    var consumer = vertx.eventBus().localConsumer(Addresses.MAIL_QUEUED, msg -> drain());
+    return consumer.completion().onSuccess(v -> drain());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    vertx.cancelTimer(purgeTimer);
+    return transport.close();
+  }
+
+  /** Runs one batch at a time; a wake-up during a batch runs another right after it. */
+  private void drain() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    outbox.claim(BATCH, LEASE)
+        .compose(this::sendAll)
+        .onComplete(ar -> {
+          running = false;
+          if (ar.failed()) {
+            LOG.warn("Outbox batch failed: {}", ar.cause().getMessage());
+          } else if (ar.result() == BATCH || again) {
+            drain();
+          }
+        });
+  }
+
+  private Future<Integer> sendAll(List<Outbox.Queued> batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Outbox.Queued q : batch) {
+      chain = chain.compose(v -> sendOne(q));
+    }
+    return chain.map(batch.size());
+  }
+
+  private Future<Void> sendOne(Outbox.Queued q) {
+    return transport.send(settings.from(), q.mail())
+        .compose(v -> {
+          sent.increment();
+          return outbox.sent(q.id());
+        }, err -> {
+          int attempts = q.attempts() + 1;
+          String reason = err.getClass().getSimpleName() + ": " + err.getMessage();
+          if (attempts >= settings.maxAttempts()) {
+            failed.increment();
+            LOG.error("Mail {} ({}) given up after {} attempts: {}", q.id(), q.mail().kind(), attempts, reason);
+            return outbox.failed(q.id(), reason);
+          }
+          retried.increment();
+          Duration delay = backoff(settings.retryBase(), attempts);
+          LOG.warn("Mail {} ({}) attempt {} failed, next in {}: {}", q.id(), q.mail().kind(), attempts, delay, reason);
+          return outbox.retryLater(q.id(), delay, reason);
+        });
+  }
+
+  static Duration backoff(Duration base, int attempts) {
+    Duration d = base.multipliedBy(1L << Math.min(attempts - 1, 20));
+    return d.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : d;
+  }
+}
