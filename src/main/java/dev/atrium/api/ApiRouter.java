@@ -95,10 +95,11 @@ public final class ApiRouter {
         route.setDoValidation(false);
         Long bodyLimit = bodyLimits.get(operationId);
         if (bodyLimit != null) {
-          // Wrapped, because Vert.x refuses a BodyHandler placed after authentication; reading
-          // after authentication is the point: strangers cannot make us buffer large bodies.
-          BodyHandler large = BodyHandler.create(false).setBodyLimit(bodyLimit);
-          route.addHandler(large::handle);
+          // The body waits, unread, while the permission is checked (the guard is asynchronous)
+          route.addHandler(ctx -> {
+            ctx.request().pause();
+            ctx.next();
+          });
         }
         Handler<RoutingContext> sessionOnly = PermissionGuard.sessionOnly(route.getOperation());
         if (sessionOnly != null) {
@@ -107,6 +108,14 @@ public final class ApiRouter {
         Handler<RoutingContext> guard = PermissionGuard.forOperation(route.getOperation(), states);
         if (guard != null) {
           route.addHandler(guard);
+        }
+        if (bodyLimit != null) {
+          // Read after authentication and the permission check: neither strangers nor signed-in
+          // users without the permission can make the node buffer a large body (403 unread).
+          // Wrapped, because Vert.x refuses a BodyHandler placed after authentication; it resumes
+          // the paused request.
+          BodyHandler large = BodyHandler.create(false).setBodyLimit(bodyLimit);
+          route.addHandler(large::handle);
         }
         if (!selfChecked.contains(operationId)) {
           route.addHandler(validation.forOperation(route.getOperation()));

@@ -68,8 +68,9 @@ public final class ProblemHandler {
     if (problem.status() == 401) {
       resp.putHeader("WWW-Authenticate", "Bearer");
     }
-    if (problem.status() == 413) {
-      resp.putHeader("Connection", "close"); // the rest of an oversized body is not worth reading
+    if (problem.status() == 413 || !ctx.request().isEnded()) {
+      // the rest of an oversized or refused body is not worth reading
+      resp.putHeader("Connection", "close");
     }
     resp.end(body.toBuffer());
   }
