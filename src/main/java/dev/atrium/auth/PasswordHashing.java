@@ -19,6 +19,15 @@ public final class PasswordHashing {
   public static final int MEMORY_KIB = 19 * 1024;
   public static final int ITERATIONS = 2;
   public static final int PARALLELISM = 1;
+  /**
+   * The most expensive hash accepted from an import or an administrator, and verified at login:
+   * a hash above it is refused (400) where it is given, because one anonymous login against it
+   * would occupy a hashing worker for seconds or claim gigabytes.
+   */
+  public static final int MAX_PBKDF2_ITERATIONS = 1_000_000;
+  public static final int MAX_ARGON2_MEMORY_KIB = 64 * 1024;
+  public static final int MAX_ARGON2_ITERATIONS = 10;
+  public static final int MAX_ARGON2_PARALLELISM = 16;
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
@@ -60,6 +69,36 @@ public final class PasswordHashing {
         || encoded.matches("pbkdf2_sha256\\$\\d+\\$[^$]+\\$[A-Za-z0-9+/=]+"));
   }
 
+  /** Why a supported hash costs more than the ceiling, or null when it does not. */
+  public static String tooCostly(String encoded) {
+    if (encoded.startsWith("pbkdf2_sha256$")) {
+      long iterations = number(encoded.split("\\$", 3)[1]);
+      return iterations > MAX_PBKDF2_ITERATIONS
+          ? "has " + iterations + " PBKDF2 iterations; at most " + MAX_PBKDF2_ITERATIONS + " are accepted" : null;
+    }
+    long m = 0;
+    long t = 0;
+    long p = 0;
+    for (String kv : encoded.split("\\$")[3].split(",")) {
+      long v = number(kv.substring(2));
+      switch (kv.charAt(0)) {
+        case 'm' -> m = v;
+        case 't' -> t = v;
+        default -> p = v;
+      }
+    }
+    if (m > MAX_ARGON2_MEMORY_KIB || t > MAX_ARGON2_ITERATIONS || p > MAX_ARGON2_PARALLELISM) {
+      return "costs m=" + m + ",t=" + t + ",p=" + p + "; at most m=" + MAX_ARGON2_MEMORY_KIB + " (64 MiB),t="
+          + MAX_ARGON2_ITERATIONS + ",p=" + MAX_ARGON2_PARALLELISM + " are accepted";
+    }
+    return null;
+  }
+
+  /** The digits' value, or Long.MAX_VALUE when there are too many of them for a long. */
+  private static long number(String digits) {
+    return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+  }
+
   private Verification verifyArgon2(String password, String encoded) {
     String[] parts = encoded.split("\\$");
     // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
@@ -86,7 +125,8 @@ public final class PasswordHashing {
     }
     // Refuse parameters no sane hash uses: an imported hash must not make the server burn
     // gigabytes or minutes on one login.
-    if (m < 1024 || m > 1024 * 1024 || t < 1 || t > 16 || p < 1 || p > 16) {
+    if (m < 1024 || m > MAX_ARGON2_MEMORY_KIB || t < 1 || t > MAX_ARGON2_ITERATIONS || p < 1
+        || p > MAX_ARGON2_PARALLELISM) {
       return new Verification(false, false);
     }
     byte[] salt = B64D.decode(parts[4]);
@@ -104,6 +144,9 @@ public final class PasswordHashing {
     }
     try {
       int iterations = Integer.parseInt(parts[1]);
+      if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
+        return false;
+      }
       byte[] expected = B64D.decode(parts[3]);
       PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), parts[2].getBytes(StandardCharsets.UTF_8),
           iterations, expected.length * 8);

@@ -108,7 +108,12 @@ public final class UserImport {
     if (password == null || password.startsWith("!")) {
       hash = UsersService.UNUSABLE_PASSWORD; // Django's "!..." unusable password stays unusable
     } else if (PasswordHashing.isSupportedHash(password)) {
-      hash = password;
+      String tooCostly = PasswordHashing.tooCostly(password);
+      if (tooCostly != null) {
+        error(errors, i, "password", tooCostly);
+      } else {
+        hash = password;
+      }
     } else if (password.contains("$") && password.matches("^[a-z0-9_]+\\$.*")) {
       error(errors, i, "password", "is a hash of an unsupported algorithm (supported: pbkdf2_sha256, argon2id)");
     } else if (password.length() > 128) {

@@ -342,6 +342,10 @@ public final class UsersService {
         return Future.failedFuture(Problem.field("validation_failed", "/password_hash",
             "must be a Django pbkdf2_sha256$... or an Argon2id PHC string"));
       }
+      String tooCostly = PasswordHashing.tooCostly(hash);
+      if (tooCostly != null) {
+        return Future.failedFuture(Problem.field("hash_too_costly", "/password_hash", "The hash " + tooCostly));
+      }
       return Future.succeededFuture(hash);
     }
     if (plain == null) {
