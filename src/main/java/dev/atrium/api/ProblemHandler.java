@@ -2,6 +2,7 @@ package dev.atrium.api;
 
 import dev.atrium.db.DependencyUnavailable;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -110,6 +111,14 @@ public final class ProblemHandler {
     }
     if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       return byStatus(ctx.statusCode(), null); // a handler refused the request on purpose
+    }
+    if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+      // SQLSTATE class 22 (data exception): a value from the request that PostgreSQL cannot store
+      // or compare (a NUL character, a number out of range). The client's input, not our fault;
+      // the database's text stays in the log.
+      LOG.warn("Refused a value on {} {}: {} {}", ctx.request().method(), ctx.request().path(), pg.getSqlState(),
+          pg.getErrorMessage());
+      return Problem.of(400, "invalid_value", "A value in the request cannot be stored or compared");
     }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return Problem.of(500, "internal_error", "An unexpected error occurred");
