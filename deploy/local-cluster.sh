@@ -6,16 +6,18 @@
 #   deploy/local-cluster.sh start    # build if needed, start node 1, node 2, then nginx
 #   deploy/local-cluster.sh status
 #   deploy/local-cluster.sh stop     # nginx first, then the nodes (SIGTERM: they drain and close sockets)
+#   deploy/local-cluster.sh check    # render deploy/nginx.conf for these ports and validate it (nginx -t)
 #
 # Ports: ATRIUM_NODE1_PORT (8081), ATRIUM_NODE2_PORT (8082), ATRIUM_GATEWAY_PORT (8090).
-# State (pids, logs, data dir, rendered nginx.conf) lives in target/local-cluster/.
+# State (pids, logs, data dir, rendered nginx.conf) lives in target/local-cluster/, or in
+# ATRIUM_CLUSTER_DIR (GatewayTest renders its gateways there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE1=${ATRIUM_NODE1_PORT:-8081}
 NODE2=${ATRIUM_NODE2_PORT:-8082}
 GATEWAY=${ATRIUM_GATEWAY_PORT:-8090}
-RUN=$(pwd)/target/local-cluster
+RUN=${ATRIUM_CLUSTER_DIR:-$(pwd)/target/local-cluster}
 DB_URL=${ATRIUM_DB_URL:-postgresql://postgres@127.0.0.1:5432/atrium_cluster}
 
 node_env() {
@@ -122,9 +124,17 @@ status() {
   if [ -f "$RUN/nginx/nginx.pid" ]; then echo "gateway running on 127.0.0.1:$GATEWAY"; else echo "gateway stopped"; fi
 }
 
+check() {
+  ensure_nginx
+  render_nginx
+  "$(nginx_bin)" -t -q -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
+  echo "$RUN/nginx/nginx.conf is valid"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  check) check ;;
+  *) echo "usage: $0 start|stop|status|check" >&2; exit 2 ;;
 esac
