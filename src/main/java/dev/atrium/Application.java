@@ -95,6 +95,8 @@ public final class Application {
 
     modules.add(new dev.atrium.notifications.NotificationsModule(platform, auth.bearerAuth(), auth.accessStates()));
 
+    modules.add(new dev.atrium.console.ConsoleModule(platform));
+
     ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.apiKeyAuth(), auth.accessStates(),
         config.corsOrigins(), config.trustProxy());
     Future<Void> started = Future.succeededFuture();

@@ -80,7 +80,7 @@ public final class ApiRouter {
       builder.rootHandler(new TrailingSlash())
           .rootHandler(new RequestLog(trustProxy))
           .rootHandler(new SecurityHeaders())
-          .rootHandler(cors())
+          .rootHandler(new SameOriginCors(cors()))
           .rootHandler(body);
       builder.security("bearerAuth").httpHandler(CredentialHandlers.bearer(bearerAuth));
       builder.security("apiKeyAuth").apiKeyHandler(CredentialHandlers.apiKey(apiKeyAuth));

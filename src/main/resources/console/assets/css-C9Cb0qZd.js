@@ -1,0 +1,1 @@
+import"./index-BgzOON_6.js";import"./css-NJgvP5uA.js";
