@@ -44,6 +44,7 @@ public final class FilesHandlers {
     return Map.of(
         "uploadFiles", this::upload,
         "listFiles", this::list,
+        "getFileQuota", this::quota,
         "getFile", this::get,
         "deleteFile", this::delete,
         "downloadFile", this::download,
@@ -130,6 +131,13 @@ public final class FilesHandlers {
               .put("previous", page > 1 ? base + "&page=" + (page - 1) : null)
               .put("results", results));
         })
+        .onFailure(ctx::fail);
+  }
+
+  private void quota(RoutingContext ctx) {
+    files.quota(UUID.fromString(Caller.of(ctx).userId()))
+        .onSuccess(q -> Inputs.json(ctx, 200, new JsonObject().put("used_bytes", q.used())
+            .put("limit_bytes", q.limit()).put("left_bytes", q.left())))
         .onFailure(ctx::fail);
   }
 

@@ -106,6 +106,17 @@ public final class FilesService {
         t.getMessage())).otherwiseEmpty();
   }
 
+  /** An owner's stored bytes and limit. */
+  public record Quota(long used, long limit) {
+    public long left() {
+      return Math.max(0, limit - used);
+    }
+  }
+
+  public Future<Quota> quota(UUID owner) {
+    return repo.usedBytes(owner).map(used -> new Quota(used, quota));
+  }
+
   /** Commits the received parts one after the other, in their order in the request. */
   public Future<List<Outcome>> store(Reservation reservation, List<UploadPart> parts) {
     UUID owner = reservation.owner();
