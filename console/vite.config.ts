@@ -26,6 +26,7 @@ export default defineConfig({
   },
   test: {
     environment: 'happy-dom',
+    environmentOptions: { happyDOM: { url: 'http://localhost/console/' } },
     include: ['tests/**/*.test.ts'],
   },
 } as never)

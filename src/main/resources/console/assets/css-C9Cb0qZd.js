@@ -1,1 +1,0 @@
-import"./index-BgzOON_6.js";import"./css-NJgvP5uA.js";

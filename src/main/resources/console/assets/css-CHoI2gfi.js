@@ -1,0 +1,1 @@
+import"./index-B2ToiVWo.js";import"./css-DbYYmB_t.js";

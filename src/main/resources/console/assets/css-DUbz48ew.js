@@ -1,1 +1,0 @@
-import{qn as e}from"./index-BgzOON_6.js";var t=t=>[``,...e].includes(t);export{t};
