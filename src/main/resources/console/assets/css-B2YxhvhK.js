@@ -1,1 +1,0 @@
-import{qn as e}from"./index-B2ToiVWo.js";var t=t=>[``,...e].includes(t);export{t};

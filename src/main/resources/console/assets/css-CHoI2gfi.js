@@ -1,1 +1,0 @@
-import"./index-B2ToiVWo.js";import"./css-DbYYmB_t.js";

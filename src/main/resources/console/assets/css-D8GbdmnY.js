@@ -1,0 +1,1 @@
+import"./index-CBdfc4nQ.js";import"./css-CPw_z9mf.js";
