@@ -10,6 +10,7 @@ import dev.atrium.support.Poll;
 import dev.atrium.support.TcpProxy;
 import dev.atrium.support.TestServer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -58,6 +59,11 @@ class DependencyOutageTest {
   void postgresOutage() {
     Http admin = server.http().bearer(Accounts.admin(server).access());
     assertEquals(200, admin.get("/api/users").status());
+    Http.Res created = admin.post("/api/auth/api-keys",
+        new JsonObject().put("name", "outage").put("permissions", new JsonArray().add("users.view")));
+    assertEquals(201, created.status(), created::toString);
+    Http withKey = server.http().with("X-API-Key", created.json().getString("key"));
+    assertEquals(200, withKey.get("/api/users").status());
 
     postgres.refuse();
     List<Integer> seen = new ArrayList<>();
@@ -74,6 +80,11 @@ class DependencyOutageTest {
     Http.Res me = Poll.value(Duration.ofSeconds(10), "GET /api/auth/me answers 503",
         () -> admin.get("/api/auth/me"), r -> r.status() != 200);
     assertEquals(503, me.status(), me::toString);
+    // an API key is looked up in PostgreSQL too (cached for 500 ms): 503, never 401
+    Http.Res keyed = Poll.value(Duration.ofSeconds(10), "GET /api/users with an API key answers 503",
+        () -> withKey.get("/api/users?page_size=3"), r -> r.status() != 200);
+    assertEquals(503, keyed.status(), keyed::toString);
+    assertEquals("dependency_unavailable", keyed.code());
     Http.Res login = server.http().post("/api/auth/login",
         new JsonObject().put("email", TestServer.ADMIN_EMAIL).put("password", TestServer.ADMIN_PASSWORD));
     assertEquals(503, login.status(), login::toString);
@@ -84,6 +95,7 @@ class DependencyOutageTest {
         () -> admin.get("/api/users?page_size=7").status() == 200);
     assertEquals(200, Accounts.admin(server).http(server).get("/api/auth/me").status());
     assertEquals(200, server.http().get("/health/ready").status());
+    Poll.until(Duration.ofSeconds(10), "the API key works again", () -> withKey.get("/api/users").status() == 200);
   }
 
   @Test
