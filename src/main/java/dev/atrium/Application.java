@@ -4,7 +4,9 @@ import dev.atrium.api.ApiRouter;
 import dev.atrium.api.ApiVerticle;
 import dev.atrium.api.OpsModule;
 import dev.atrium.auth.AuthModule;
-import dev.atrium.auth.JwtKeys;
+import dev.atrium.auth.TokenService;
+import dev.atrium.keys.JwtKeys;
+import dev.atrium.keys.SigningKeys;
 import dev.atrium.config.AppConfig;
 import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
@@ -52,9 +54,10 @@ public final class Application {
   public Future<Void> start() {
     vertx = Vertx.builder().with(vertxOptions()).build();
     Database database = new Database(config);
+    // Signing keys live in PostgreSQL; ATRIUM_JWT_KEY_FILE, when set, replaces the token keys.
     Future<JwtKeys> keys = vertx.executeBlocking(() -> {
       database.prepareBlocking();
-      return JwtKeys.load(config.jwtKeyFile().orElse(null), config.dataDir());
+      return config.jwtKeyFile().isPresent() ? JwtKeys.load(config.jwtKeyFile().get()) : null;
     });
     // The result is a promise bound to no context: when start-up fails, Vert.x is closed and an
     // event-loop-bound future could never deliver the failure to the caller.
@@ -72,7 +75,7 @@ public final class Application {
     return started.future();
   }
 
-  private Future<Void> deploy(Database database, JwtKeys keys) {
+  private Future<Void> deploy(Database database, JwtKeys fixedTokenKey) {
     // Every Redis call gets a deadline (ATRIUM_REDIS_TIMEOUT): a hung Redis answers 503, not never.
     Redis redis = new TimedRedis(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
         .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
@@ -81,7 +84,9 @@ public final class Application {
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()),
         BackendRegistries.getNow(registryName), nodeId);
 
-    AuthModule auth = new AuthModule(platform, keys);
+    SigningKeys keys = new SigningKeys(platform, TokenService.ISSUER, fixedTokenKey);
+    modules.add(keys); // first: every module after it may sign or verify
+    AuthModule auth = new AuthModule(platform, keys.tokens());
     modules.add(auth);
     modules.add(new OpsModule(platform, registryName));
 
@@ -91,7 +96,7 @@ public final class Application {
 
     modules.add(new dev.atrium.analytics.AnalyticsModule(platform, auth));
 
-    modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates()));
+    modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates(), keys.links()));
 
     modules.add(new dev.atrium.notifications.NotificationsModule(platform, auth.bearerAuth(), auth.accessStates()));
 

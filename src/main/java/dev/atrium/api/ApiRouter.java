@@ -71,7 +71,8 @@ public final class ApiRouter {
       // Multipart uploads are read by their handler, chunk by chunk; a WebSocket
       // upgrade must reach its handler unread, or the handshake cannot take the connection over.
       Handler<RoutingContext> body = ctx -> {
-        if (isMultipart(ctx) || isWebSocketUpgrade(ctx) || ownBodyPaths.contains(ctx.request().path())) {
+        if (isMultipart(ctx) || isStreamedUpload(ctx) || isWebSocketUpgrade(ctx)
+            || ownBodyPaths.contains(ctx.request().path())) {
           ctx.next();
         } else {
           bodyHandler.handle(ctx);
@@ -137,6 +138,12 @@ public final class ApiRouter {
     return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
   }
 
+  /** tus uploads (application/offset+octet-stream) are streamed by their handler. */
+  private static boolean isStreamedUpload(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/offset+octet-stream");
+  }
+
   private static boolean isWebSocketUpgrade(RoutingContext ctx) {
     return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
   }
@@ -146,9 +153,11 @@ public final class ApiRouter {
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
             HttpMethod.OPTIONS, HttpMethod.HEAD))
         .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id", "X-API-Key", "X-Refresh-Cookie",
-            "Range", "If-None-Match"))
+            "Range", "If-None-Match", "Tus-Resumable", "Upload-Length", "Upload-Offset", "Upload-Metadata",
+            "Upload-Checksum", "Upload-Defer-Length"))
         .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "Content-Disposition", "Content-Range", "ETag",
-            "Location"))
+            "Location", "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size", "Tus-Checksum-Algorithm",
+            "Upload-Offset", "Upload-Length", "Upload-Expires", "Upload-Metadata"))
         .maxAgeSeconds(600);
     if (corsOrigins.contains("*")) {
       return cors.addOrigin("*");

@@ -1,5 +1,6 @@
 package dev.atrium.auth;
 
+import dev.atrium.keys.TokenKeys;
 import dev.atrium.api.Caller;
 import dev.atrium.api.ClientInfo;
 import dev.atrium.api.Inputs;
@@ -25,10 +26,10 @@ public final class AuthHandlers {
 
   private final AuthService auth;
   private final AccountService accounts;
-  private final JwtKeys keys;
+  private final TokenKeys keys;
   private final Duration refreshTtl;
 
-  public AuthHandlers(AuthService auth, AccountService accounts, JwtKeys keys, Duration refreshTtl) {
+  public AuthHandlers(AuthService auth, AccountService accounts, TokenKeys keys, Duration refreshTtl) {
     this.auth = auth;
     this.accounts = accounts;
     this.keys = keys;

@@ -2,6 +2,7 @@ package dev.atrium.auth;
 
 import dev.atrium.apikeys.ApiKeyAuth;
 import dev.atrium.apikeys.ApiKeyRepository;
+import dev.atrium.keys.TokenKeys;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.rbac.AccessRepository;
@@ -36,7 +37,7 @@ public final class AuthModule implements Module {
   private final AccessTokenAuth bearerAuth;
   private final ApiKeyAuth apiKeyAuth;
 
-  public AuthModule(Platform p, JwtKeys keys) {
+  public AuthModule(Platform p, TokenKeys keys) {
     this.platform = p;
     UserRepository users = new UserRepository(p.pool());
     this.sessions = new SessionRepository(p.pool());
@@ -45,7 +46,7 @@ public final class AuthModule implements Module {
         p.config().accessTtl());
     this.bridge = new AccessChangeBridge(p.vertx(), p.redis(), accessChanges, accessStates);
     this.passwords = new PasswordClient(p.vertx());
-    this.tokens = new TokenService(p.vertx(), keys, p.config().accessTtl());
+    this.tokens = new TokenService(keys, p.config().accessTtl());
     LoginThrottle throttle = new LoginThrottle(p.redisApi(), p.keys(), p.config().loginMaxFailures(),
         p.config().loginMaxFailuresPerIp(), p.config().loginWindow());
     this.auth = new AuthService(p.vertx(), users, sessions, passwords, tokens, throttle, accessChanges,

@@ -1,11 +1,8 @@
 package dev.atrium.auth;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,12 +23,10 @@ public final class TokenService {
   private final Duration accessTtl;
   private final SecureRandom random = new SecureRandom();
 
-  public TokenService(Vertx vertx, JwtKeys keys, Duration accessTtl) {
+  /** {@code keys} signs with the current key and verifies with every published one (dev.atrium.keys). */
+  public TokenService(JWTAuth keys, Duration accessTtl) {
     this.accessTtl = accessTtl;
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.publicPem()).setId(keys.keyId()))
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(keys.privatePem()).setId(keys.keyId()))
-        .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setLeeway(5)));
+    this.jwt = keys;
     this.signing = new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER)
         .setExpiresInSeconds((int) accessTtl.toSeconds());
   }

@@ -97,7 +97,7 @@ public final class FilesHandlers {
   }
 
   /** Answers a request whose body is left unread: the connection cannot be reused, so it is closed. */
-  private static void refuse(RoutingContext ctx, Throwable t) {
+  static void refuse(RoutingContext ctx, Throwable t) {
     HttpServerRequest req = ctx.request();
     if (!req.isEnded()) {
       ctx.addEndHandler(v -> req.connection().close());

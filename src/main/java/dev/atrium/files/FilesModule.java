@@ -4,6 +4,7 @@ import dev.atrium.auth.AccessStates;
 import dev.atrium.config.StorageSettings;
 import dev.atrium.files.storage.LocalStore;
 import dev.atrium.files.storage.ObjectStore;
+import dev.atrium.files.storage.S3Store;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import io.vertx.core.DeploymentOptions;
@@ -18,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +42,15 @@ public final class FilesModule implements Module {
   private final ObjectStore store;
   private final FileRepository repo;
   private final FilesHandlers handlers;
-  private volatile SignedLinks links;
+  private final TusService tus;
+  private final TusHandlers tusHandlers;
+  private final SignedLinks links;
 
-  public FilesModule(Platform p, AccessStates states) {
+  public FilesModule(Platform p, AccessStates states, Supplier<List<byte[]>> linkKeys) {
     this.platform = p;
     StorageSettings storage = p.config().storage();
-    this.store = new LocalStore(p.vertx(), p.config().dataDir());
+    this.store = storage.s3() ? new S3Store(p.vertx(), storage, p.config().dataDir())
+        : new LocalStore(p.vertx(), p.config().dataDir());
     this.repo = new FileRepository(p.pool());
     long maxFile = p.config().maxFileSize();
     long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
@@ -53,32 +59,32 @@ public final class FilesModule implements Module {
     FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota(),
         p.registry(), diskReserve, storage.uploadsPerUser());
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
+    this.links = new SignedLinks(linkKeys, p.config().signedUrlTtl(), Clock.systemUTC());
     this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);
+    this.tus = new TusService(p.vertx(), new TusRepository(p.pool()), service, storage.tusExpiry());
+    this.tusHandlers = new TusHandlers(p.vertx(), tus, service, maxFile);
   }
 
   @Override
   public Map<String, Handler<RoutingContext>> operations() {
-    return handlers.operations();
+    Map<String, Handler<RoutingContext>> all = new java.util.HashMap<>(handlers.operations());
+    all.putAll(tusHandlers.operations());
+    return all;
   }
 
   @Override
   public Set<String> selfCheckedOperations() {
-    return Set.of("uploadFiles");
+    return Set.of("uploadFiles", "tusOptions", "tusCreate", "tusHead", "tusPatch", "tusDelete");
   }
 
   @Override
   public Future<Void> start() {
-    Path dataDir = platform.config().dataDir();
     return store.start()
         .compose(v -> platform.vertx().executeBlocking(() -> {
           removeStaleTemps(store.tmpDir());
-          return SignedLinks.loadKey(dataDir);
-        }))
-        .map(key -> {
-          links = new SignedLinks(key, platform.config().signedUrlTtl(), Clock.systemUTC());
           return null;
-        })
-        .compose(v -> platform.vertx().deployVerticle(() -> new FilesVerticle(repo, store), new DeploymentOptions()
+        }))
+        .compose(v -> platform.vertx().deployVerticle(() -> new FilesVerticle(repo, store, tus::sweep), new DeploymentOptions()
             .setThreadingModel(ThreadingModel.WORKER)
             .setWorkerPoolName("atrium-files")
             .setWorkerPoolSize(1)

@@ -85,18 +85,42 @@ public final class FilesService {
    * read. Every admitted upload must be ended with {@link #end}, whatever its outcome.
    */
   public Future<Reservation> begin(UUID owner, long declared, boolean allOrNothing, Duration ttl) {
-    if (store.freeSpace() < diskReserve) {
-      return Future.failedFuture(Problem.retryLater(507, "insufficient_storage",
-          "The server is low on storage space; try again later", 60));
-    }
-    if (!slots.tryAcquire(owner)) {
-      return Future.failedFuture(Problem.retryLater(429, "too_many_uploads",
-          "At most " + uploadsPerUser + " uploads at once per user; wait for one to finish", 1));
+    Problem refused = admit(owner);
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     UUID id = UUID.randomUUID();
     return repo.reserve(id, owner, declared, quota, allOrNothing, ttl)
         .map(granted -> new Reservation(id, owner, granted))
         .onFailure(t -> slots.release(owner));
+  }
+
+  /**
+   * Takes one of the owner's upload slots when the disk has room; otherwise the problem to answer
+   * (507, 429). Whoever gets null must call {@link #releaseSlot}.
+   */
+  Problem admit(UUID owner) {
+    if (store.freeSpace() < diskReserve) {
+      return Problem.retryLater(507, "insufficient_storage", "The server is low on storage space; try again later", 60);
+    }
+    if (!slots.tryAcquire(owner)) {
+      return Problem.retryLater(429, "too_many_uploads",
+          "At most " + uploadsPerUser + " uploads at once per user; wait for one to finish", 1);
+    }
+    return null;
+  }
+
+  void releaseSlot(UUID owner) {
+    slots.release(owner);
+  }
+
+  /** Reserves exactly {@code bytes} for a resumable upload (reservation id = upload id); false when they do not fit. */
+  Future<Boolean> reserveAll(UUID id, UUID owner, long bytes, Duration ttl) {
+    return repo.reserve(id, owner, bytes, quota, true, ttl).map(granted -> granted == bytes);
+  }
+
+  FileRepository repository() {
+    return repo;
   }
 
   /** Gives the unused part of the reservation back and frees the upload slot; never fails. */
@@ -161,7 +185,8 @@ public final class FilesService {
 
   /** Writes the row, taking its size from the reservation, in one transaction. */
   Future<Void> insert(UUID reservationId, FileRepository.NewFile row) {
-    return repo.inTransaction(conn -> repo.takeFromReservation(conn, reservationId, row.size())
+    return repo.inTransaction(conn -> (row.size() == 0 ? Future.succeededFuture(true)
+        : repo.takeFromReservation(conn, reservationId, row.size()))
         .compose(fits -> fits ? repo.insert(conn, row) : Future.failedFuture(Problem.of(413, "quota_exceeded",
             "Your storage quota does not leave room for this file"))));
   }

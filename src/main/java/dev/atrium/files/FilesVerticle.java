@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code file.processed}. One image at a time keeps decoding memory bounded on small heaps;
  * files that a stopped node left in {@code processing} are picked up again at start. Every few
  * seconds it also removes the bytes of deleted rows (queued in {@code file_purges} by a trigger,
- * so files of a deleted user go too).
+ * so files of a deleted user go too), unfinished tus uploads past their expiry, and quota
+ * reservations left by uploads whose node died.
  */
 public final class FilesVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FilesVerticle.class);
@@ -32,10 +33,12 @@ public final class FilesVerticle extends VerticleBase {
 
   private final FileRepository repo;
   private final ObjectStore store;
+  private final java.util.function.Supplier<Future<Integer>> tusSweep;
 
-  public FilesVerticle(FileRepository repo, ObjectStore store) {
+  public FilesVerticle(FileRepository repo, ObjectStore store, java.util.function.Supplier<Future<Integer>> tusSweep) {
     this.repo = repo;
     this.store = store;
+    this.tusSweep = tusSweep;
   }
 
   @Override
@@ -45,7 +48,9 @@ public final class FilesVerticle extends VerticleBase {
         m -> process(FileUploaded.fromJson(m.body())));
     vertx.setPeriodic(PURGE_INTERVAL_MS, PURGE_INTERVAL_MS, t -> {
       purge();
-      repo.releaseExpired().onFailure(e -> LOG.warn("Releasing expired reservations failed: {}", e.getMessage()));
+      tusSweep.get().onFailure(e -> LOG.warn("Removing expired uploads failed: {}", e.getMessage()))
+          .eventually(() -> repo.releaseExpired())
+          .onFailure(e -> LOG.warn("Releasing expired reservations failed: {}", e.getMessage()));
     });
     return consumer.completion().onSuccess(v -> resumeStuck());
   }

@@ -1,25 +1,23 @@
 package dev.atrium.files;
 
-import dev.atrium.platform.SecretFiles;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Expiring links that work without an Authorization header ({@code <img src>}, a plain link):
- * {@code ?expires=<epoch seconds>&sig=<HMAC-SHA256(kind:id:expires)>}. The key lives in the
- * data directory that every node mounts, so a link signed by one node verifies on all of them.
+ * {@code ?expires=<epoch seconds>&sig=<HMAC-SHA256(kind:id:expires)>}. The keys live in
+ * PostgreSQL ({@code dev.atrium.keys.SigningKeys}), so a link signed by one node verifies on all of
+ * them; links are signed with the current key and checked against every key not yet retired, so
+ * a rotation does not break links handed out just before it.
  */
 public final class SignedLinks {
-  public static final String KEY_FILE = "file-links.key";
-
   /** What a link grants. */
   public enum Kind {
     DOWNLOAD("download"), THUMBNAIL("thumbnail");
@@ -34,28 +32,15 @@ public final class SignedLinks {
   /** The outcome of checking a presented link. */
   public enum Check { VALID, EXPIRED, INVALID }
 
-  private final byte[] key;
+  private final Supplier<List<byte[]>> keys;
   private final Duration ttl;
   private final Clock clock;
 
-  public SignedLinks(byte[] key, Duration ttl, Clock clock) {
-    if (key.length < 32) {
-      throw new IllegalArgumentException("signing key must have at least 256 bits");
-    }
-    this.key = key.clone();
+  /** {@code keys}: the signing key first, then the older ones that still verify. */
+  public SignedLinks(Supplier<List<byte[]>> keys, Duration ttl, Clock clock) {
+    this.keys = keys;
     this.ttl = ttl;
     this.clock = clock;
-  }
-
-  /** Reads the key from the data directory, generating it on first start. Blocking: start-up only. */
-  public static byte[] loadKey(Path dataDir) throws IOException {
-    Path file = dataDir.resolve(KEY_FILE);
-    String text = SecretFiles.readOrCreate(file, () -> {
-      byte[] fresh = new byte[32];
-      new SecureRandom().nextBytes(fresh);
-      return Base64.getEncoder().encodeToString(fresh);
-    });
-    return Base64.getDecoder().decode(text.trim());
   }
 
   /** {@code ?expires=...&sig=...} for a link valid for the configured time from now. */
@@ -65,6 +50,13 @@ public final class SignedLinks {
   }
 
   public String sign(Kind kind, String fileId, long expires) {
+    return sign(keys.get().get(0), kind, fileId, expires);
+  }
+
+  static String sign(byte[] key, Kind kind, String fileId, long expires) {
+    if (key.length < 32) {
+      throw new IllegalArgumentException("signing key must have at least 256 bits");
+    }
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -80,9 +72,13 @@ public final class SignedLinks {
     if (expires == null || sig == null || sig.isEmpty()) {
       return Check.INVALID;
     }
-    byte[] expected = sign(kind, fileId, expires).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] presented = sig.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, presented)) {
+    boolean matches = false;
+    for (byte[] key : keys.get()) {
+      byte[] expected = sign(key, kind, fileId, expires).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      matches |= MessageDigest.isEqual(expected, presented);
+    }
+    if (!matches) {
       return Check.INVALID; // checked first, so an expiry answer never confirms a forged link
     }
     return expires < clock.instant().getEpochSecond() ? Check.EXPIRED : Check.VALID;

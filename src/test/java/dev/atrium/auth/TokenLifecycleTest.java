@@ -8,7 +8,6 @@ import dev.atrium.support.Http;
 import dev.atrium.support.Poll;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -21,10 +20,10 @@ class TokenLifecycleTest {
   static final TestServer server = TestServer.node(Map.of("ATRIUM_ACCESS_TTL", "3s"));
 
   @Test
-  @DisplayName("a restart keeps access and refresh tokens valid: the signing key was generated into the data dir")
+  @DisplayName("a restart keeps access and refresh tokens valid: the signing key is kept in PostgreSQL")
   void restartKeepsTokens() {
     Accounts.Login a = Accounts.registerAndLogin(server, "restart");
-    assertTrue(Files.exists(server.dataDir().resolve("jwt-es256.pem")));
+    assertEquals(1, server.sql("SELECT kid FROM signing_keys WHERE purpose = 'token'").size());
     String kid = server.http().get("/.well-known/jwks.json").json().getJsonArray("keys").getJsonObject(0).getString("kid");
     server.restart();
     assertEquals(kid, server.http().get("/.well-known/jwks.json").json().getJsonArray("keys").getJsonObject(0).getString("kid"));

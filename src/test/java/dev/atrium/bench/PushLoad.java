@@ -1,6 +1,7 @@
 package dev.atrium.bench;
 
-import dev.atrium.auth.JwtKeys;
+import dev.atrium.keys.JwtKeys;
+import dev.atrium.keys.TokenKeys;
 import dev.atrium.auth.TokenService;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,7 +55,8 @@ public final class PushLoad {
 
     List<String> users = users(jdbc, n);
     Vertx vertx = Vertx.vertx();
-    TokenService tokens = new TokenService(vertx, JwtKeys.load(null, dataDir), Duration.ofHours(2));
+    TokenService tokens = new TokenService(TokenKeys.fixed(vertx, TokenService.ISSUER, signingKey(jdbc)),
+        Duration.ofHours(2));
     String base = "http://" + host + ":" + port;
 
     long heapBefore = heapAfterGc(base, pid);
@@ -191,5 +193,15 @@ public final class PushLoad {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  /** The node's current token key, read from its database (keys live in PostgreSQL). */
+  static JwtKeys signingKey(String jdbc) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", null);
+         java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT material FROM signing_keys"
+             + " WHERE purpose = 'token' AND activates_at <= now() ORDER BY activates_at DESC LIMIT 1")) {
+      rs.next();
+      return JwtKeys.fromPem(rs.getString(1));
+    }
   }
 }

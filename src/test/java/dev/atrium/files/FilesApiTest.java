@@ -40,21 +40,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-class FilesApiTest {
+/**
+ * Every files behaviour, run on each storage backend: {@link FilesApiLocalTest} (the data
+ * directory) and {@link FilesApiS3Test} (S3Proxy). The concrete class starts the node and hands
+ * it over with {@link #use}.
+ */
+abstract class FilesApiTest {
   static final long MB = 1024 * 1024;
-  @RegisterExtension
-  static final TestServer server = TestServer.node(Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB",
-      "ATRIUM_UPLOADS_PER_USER", "10"));
+  static final Map<String, String> SETTINGS = Map.of("ATRIUM_MAX_FILE_SIZE", "1MB", "ATRIUM_USER_QUOTA", "3MB",
+      "ATRIUM_UPLOADS_PER_USER", "10");
+  static TestServer server;
+  /** The S3 server of the S3 run; null on the local file system. */
+  static S3Proxy s3;
   static final List<JsonObject> uploaded = new CopyOnWriteArrayList<>();
   static final List<JsonObject> processed = new CopyOnWriteArrayList<>();
 
-  @BeforeAll
-  static void start() {
+  /** Where the store keeps an object's bytes, for checking that they are there or gone. */
+  static Path stored(String key) {
+    return s3 == null ? server.dataDir().resolve("files").resolve(key) : s3.object(key);
+  }
+
+  static void use(TestServer node, S3Proxy proxy) {
+    server = node;
+    s3 = proxy;
+    uploaded.clear();
+    processed.clear();
     var bus = server.application().vertx().eventBus();
     bus.<JsonObject>localConsumer(Addresses.FILE_UPLOADED, m -> uploaded.add(m.body()));
     bus.<JsonObject>localConsumer(Addresses.FILE_PROCESSED, m -> processed.add(m.body()));
@@ -188,7 +201,7 @@ class FilesApiTest {
     var stored = server.sql("SELECT storage_key, sha256, size FROM files WHERE id = ?::uuid", d.getString("file_id"));
     String key = (String) stored.get(0).get("storage_key");
     assertTrue(key.matches("[0-9a-f]{2}/[0-9a-f]{2}/" + d.getString("file_id")), key);
-    Path onDisk = server.dataDir().resolve("files").resolve(key);
+    Path onDisk = stored(key);
     assertTrue(Files.exists(onDisk));
     Poll.until(Duration.ofSeconds(5), "no temporary file is left", () -> tmpFiles() == 0);
     Poll.until(Duration.ofSeconds(5), "file.uploaded is published for both", () -> uploaded.stream()
@@ -340,8 +353,9 @@ class FilesApiTest {
     String longer = url.replaceFirst("expires=(\\d+)", "expires=9$1");
     assertEquals(403, get(longer, null).statusCode());
 
-    byte[] key = SignedLinks.loadKey(server.dataDir());
-    SignedLinks links = new SignedLinks(key, Duration.ofSeconds(1), Clock.systemUTC());
+    byte[] key = java.util.Base64.getDecoder().decode((String) server.sql(
+        "SELECT material FROM signing_keys WHERE purpose = 'link' ORDER BY activates_at DESC LIMIT 1").get(0).get("material"));
+    SignedLinks links = new SignedLinks(() -> List.of(key), Duration.ofSeconds(1), Clock.systemUTC());
     long past = System.currentTimeMillis() / 1000 - 10;
     HttpResponse<byte[]> expired = get("/api/files/download/" + id + "?expires=" + past + "&sig="
         + links.sign(SignedLinks.Kind.DOWNLOAD, id, past), null);
@@ -385,7 +399,7 @@ class FilesApiTest {
     assertEquals("failed", f.getString("status"), f::encode);
     assertEquals("image_too_large", f.getString("error"));
     assertNull(f.getValue("thumbnail_url"));
-    assertFalse(Files.exists(server.dataDir().resolve("files").resolve(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))))));
+    assertFalse(Files.exists(stored(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))))));
     assertEquals(404, get("/api/files/" + id + "/thumbnail", a.access()).statusCode());
   }
 
@@ -502,7 +516,7 @@ class FilesApiTest {
     Accounts.Login a = Accounts.registerAndLogin(server, "del");
     String id = uploadOne(a.access(), "gone.bin", null, random(4096, 9));
     String key = (String) server.sql("SELECT storage_key FROM files WHERE id = ?::uuid", id).get(0).get("storage_key");
-    Path onDisk = server.dataDir().resolve("files").resolve(key);
+    Path onDisk = stored(key);
     assertTrue(Files.exists(onDisk));
     assertEquals(4096, used(a.userId()));
     Http.Res del = server.http().bearer(a.access()).delete("/api/files/" + id);
@@ -578,8 +592,8 @@ class FilesApiTest {
     Accounts.Login a = Accounts.registerAndLogin(server, "leaver");
     String id = uploadOne(a.access(), "p.png", "image/png", png(300, 300));
     awaitProcessed(a.access(), id);
-    Path bytes = server.dataDir().resolve("files").resolve(FileStore.storageKey(java.util.UUID.fromString(id)));
-    Path thumb = server.dataDir().resolve("files").resolve(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))));
+    Path bytes = stored(FileStore.storageKey(java.util.UUID.fromString(id)));
+    Path thumb = stored(FileStore.thumbnailKey(FileStore.storageKey(java.util.UUID.fromString(id))));
     assertTrue(Files.exists(bytes) && Files.exists(thumb));
     server.sql("DELETE FROM users WHERE id = ?::uuid", a.userId());
     Poll.until(Duration.ofSeconds(20), "the bytes and the thumbnail are removed",

@@ -113,6 +113,18 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     return other;
   }
 
+  /**
+   * Another node on the same database and Redis prefix with some settings replaced (such as its
+   * own {@code ATRIUM_DATA_DIR}); stopped with this one.
+   */
+  public TestServer join(Map<String, String> overrides) {
+    Map<String, String> other = new HashMap<>(env);
+    other.putAll(overrides);
+    TestServer node = new TestServer(other, database, false).boot();
+    joined.add(node);
+    return node;
+  }
+
   /** Stops and starts this node again on the same port, database and data directory. */
   public TestServer restart() {
     stopNode();

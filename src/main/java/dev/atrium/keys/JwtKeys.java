@@ -1,6 +1,5 @@
-package dev.atrium.auth;
+package dev.atrium.keys;
 
-import dev.atrium.platform.SecretFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -26,23 +25,23 @@ import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 
 /**
- * The ES256 key pair that signs access tokens: read from a PKCS#8 PEM file, or generated into
- * the data directory on first start so that tokens survive a restart. Blocking file I/O: call
- * at start-up only.
+ * One ES256 key pair that signs access tokens, with its RFC 7638 thumbprint as key id and its
+ * public JWK. Made from a PKCS#8 PEM: the one in {@code ATRIUM_JWT_KEY_FILE}, or one generated
+ * and kept in PostgreSQL by {@link SigningKeys}.
  */
 public record JwtKeys(String privatePem, String publicPem, String keyId, JsonObject jwk) {
   private static final Pattern PRIVATE = Pattern.compile(
       "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
-  public static JwtKeys load(Path explicitFile, Path dataDir) throws IOException, GeneralSecurityException {
-    Path file = explicitFile != null ? explicitFile : dataDir.resolve("jwt-es256.pem");
-    if (explicitFile != null && !Files.exists(file)) {
+  /** Reads {@code ATRIUM_JWT_KEY_FILE}. Blocking file I/O: start-up only. */
+  public static JwtKeys load(Path file) throws IOException, GeneralSecurityException {
+    if (!Files.exists(file)) {
       throw new IOException("ATRIUM_JWT_KEY_FILE " + file + " does not exist");
     }
-    return fromPem(SecretFiles.readOrCreate(file, JwtKeys::generatePem));
+    return fromPem(Files.readString(file));
   }
 
-  private static String generatePem() {
+  public static String generatePem() {
     try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
       gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -52,7 +51,7 @@ public record JwtKeys(String privatePem, String publicPem, String keyId, JsonObj
     }
   }
 
-  static JwtKeys fromPem(String text) throws GeneralSecurityException {
+  public static JwtKeys fromPem(String text) throws GeneralSecurityException {
     Matcher m = PRIVATE.matcher(text);
     if (!m.find()) {
       throw new GeneralSecurityException("expected a PKCS#8 '-----BEGIN PRIVATE KEY-----' PEM"

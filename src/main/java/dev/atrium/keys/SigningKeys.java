@@ -1,0 +1,123 @@
+package dev.atrium.keys;
+
+import dev.atrium.platform.Module;
+import dev.atrium.platform.Platform;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signing keys of a node, kept in PostgreSQL so that nodes share nothing else: the ES256
+ * keys of access tokens ({@link #tokens()}) and the HMAC keys of signed links ({@link #links()}).
+ * Every node re-reads them every {@code period} (a quarter of {@code ATRIUM_KEY_ROTATION}, at
+ * most a minute) and, under an advisory lock, creates the next key once the newest is older than
+ * the rotation period. A new key signs only from {@code 2 × period} after its creation, so every
+ * node already verifies it by then; a replaced key is kept until what it signed has expired.
+ * {@code ATRIUM_JWT_KEY_FILE} replaces the token keys by one fixed key (no rotation).
+ */
+public final class SigningKeys implements Module {
+  public static final String TOKEN = "token";
+  public static final String LINK = "link";
+  private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
+
+  private final Platform platform;
+  private final KeyRepository repo;
+  private final JwtKeys fixedToken;
+  private final Duration rotation;
+  private final Duration period;
+  private final TokenKeys tokens;
+  private final SecureRandom random = new SecureRandom();
+  private volatile List<byte[]> links = List.of();
+  private long timer = -1;
+
+  public SigningKeys(Platform p, String issuer, JwtKeys fixedToken) {
+    this.platform = p;
+    this.repo = new KeyRepository(p.pool());
+    this.fixedToken = fixedToken;
+    this.rotation = p.config().storage().keyRotation();
+    long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
+    this.period = Duration.ofMillis(quarter);
+    this.tokens = new TokenKeys(p.vertx(), issuer);
+    if (fixedToken != null) {
+      tokens.use(List.of(fixedToken), fixedToken);
+    }
+  }
+
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of();
+  }
+
+  @Override
+  public Future<Void> start() {
+    return refresh().onSuccess(v -> timer = platform.vertx().setPeriodic(period.toMillis(), t -> refresh()
+        .onFailure(e -> LOG.warn("Could not refresh the signing keys: {}", e.getMessage()))));
+  }
+
+  @Override
+  public Future<Void> stop() {
+    platform.vertx().cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  /** Signs and verifies access tokens; publishes the JWKS. */
+  public TokenKeys tokens() {
+    return tokens;
+  }
+
+  /** The link keys, the signing one first. */
+  public Supplier<List<byte[]>> links() {
+    return () -> links;
+  }
+
+  Future<Void> refresh() {
+    Duration delay = period.multipliedBy(2);
+    Duration margin = period.multipliedBy(2).plusMinutes(1);
+    Future<Void> token = fixedToken != null ? Future.succeededFuture()
+        : repo.rotate(TOKEN, freshToken(), rotation, delay, platform.config().accessTtl().plus(margin))
+            .map(keys -> {
+              try {
+                tokens.use(new KeyRing(keys), Instant.now());
+              } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("a stored token key cannot be read", e);
+              }
+              return null;
+            });
+    Future<Void> link = repo.rotate(LINK, freshLink(), rotation, delay, platform.config().signedUrlTtl().plus(margin))
+        .map(keys -> {
+          KeyRing ring = new KeyRing(keys);
+          KeyRepository.StoredKey signing = ring.signing(Instant.now());
+          List<byte[]> ordered = new java.util.ArrayList<>();
+          ordered.add(Base64.getDecoder().decode(signing.material()));
+          keys.stream().filter(k -> k != signing).forEach(k -> ordered.add(Base64.getDecoder().decode(k.material())));
+          links = List.copyOf(ordered);
+          return null;
+        });
+    return Future.all(token, link).mapEmpty();
+  }
+
+  private KeyRepository.StoredKey freshToken() {
+    try {
+      String pem = JwtKeys.generatePem();
+      return new KeyRepository.StoredKey(JwtKeys.fromPem(pem).keyId(), pem, null);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private KeyRepository.StoredKey freshLink() {
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    return new KeyRepository.StoredKey("link-" + UUID.randomUUID(), Base64.getEncoder().encodeToString(key), null);
+  }
+}

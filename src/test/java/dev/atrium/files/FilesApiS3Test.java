@@ -1,0 +1,31 @@
+package dev.atrium.files;
+
+import dev.atrium.support.TestServer;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The files suite on S3-compatible storage: S3Proxy with signature checking on. */
+class FilesApiS3Test extends FilesApiTest {
+  @RegisterExtension
+  @Order(1)
+  static final S3Proxy proxy = new S3Proxy();
+  @RegisterExtension
+  @Order(2)
+  static final TestServer node = TestServer.node(settings());
+
+  static Map<String, String> settings() {
+    Map<String, String> env = new HashMap<>(SETTINGS);
+    env.putAll(proxy.env());
+    // small parts, so the suite's files of up to 1 MB still go through multipart uploads
+    env.put("ATRIUM_S3_PART_SIZE", "5MB");
+    return env;
+  }
+
+  @BeforeAll
+  static void start() {
+    use(node, proxy);
+  }
+}
