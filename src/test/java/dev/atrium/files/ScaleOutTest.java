@@ -55,7 +55,7 @@ class ScaleOutTest {
   @BeforeAll
   static void second() throws Exception {
     bData = Files.createTempDirectory("atrium-node-b");
-    b = a.join(Map.of("ATRIUM_DATA_DIR", bData.toString()));
+    b = a.join(Map.of("ATRIUM_DATA_DIR", bData.toString(), "ATRIUM_S3_PRESIGNED_DOWNLOADS", "true"));
   }
 
   @AfterAll
@@ -81,6 +81,13 @@ class ScaleOutTest {
     return resp.body();
   }
 
+  static byte[] getRange(TestServer node, String path, String token, String range) throws Exception {
+    HttpResponse<byte[]> resp = RAW.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+        .header("Authorization", "Bearer " + token).header("Range", range).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(206, resp.statusCode());
+    return resp.body();
+  }
+
   @Test
   @DisplayName("a token, a file and a signed link made on one node work on the other; neither data directory holds keys or files")
   void crossNodes() throws Exception {
@@ -91,9 +98,19 @@ class ScaleOutTest {
     Http.Res up = FilesApiTestSupport.upload(a, user.access(), data);
     assertEquals(200, up.status(), up::toString);
     String id = up.json().getJsonArray("results").getJsonObject(0).getString("file_id");
-    assertArrayEquals(data, get(b, "/api/files/download/" + id, user.access()), "B serves A's upload");
+    Http.Res redirect = user.http(b).get("/api/files/download/" + id);
+    assertEquals(302, redirect.status(), "B sends clients to the object store");
+    assertTrue(redirect.header("Location").orElseThrow().startsWith(proxy.endpoint() + "/"), redirect::toString);
+    HttpResponse<byte[]> viaS3 = RAW.send(HttpRequest.newBuilder(URI.create(redirect.header("Location").orElseThrow()))
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, viaS3.statusCode(), () -> new String(viaS3.body(), StandardCharsets.UTF_8));
+    assertArrayEquals(data, viaS3.body(), "the presigned URL serves A's upload");
+    assertArrayEquals(data, get(a, "/api/files/download/" + id, user.access()), "A proxies the bytes");
     String link = user.http(a).get("/api/files/" + id).json().getString("download_url");
-    assertArrayEquals(data, get(b, link, null), "B honours A's signed link");
+    Http.Res byLink = b.http().get(link);
+    assertEquals(302, byLink.status(), "B honours A's signed link: " + byLink);
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 200), getRange(a, "/api/files/download/" + id,
+        user.access(), "bytes=100-199"), "a single range passes through to S3");
     try (var s = Files.walk(bData)) {
       assertEquals(List.of(), s.filter(Files::isRegularFile).toList(), "B's data directory stays empty");
     }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Storage benchmark (issue 13, "Speed"): on loopback, in one run, with S3Proxy (file-system
+# backend, signature checks on) as the object store:
+#   1. a 1 GB PUT and GET straight to S3Proxy with curl (SigV4) vs. a 1 GB upload and download
+#      through an Atrium node on the S3 backend (target: Atrium >= 50 % of curl);
+#   2. 20 clients uploading a 100 MB file each through tus at once (tus-js-client, 8 MB PATCHes)
+#      while the node's peak resident memory (VmHWM) is read (target: < 384 MB).
+# Bounded: every transfer has a time limit; the run takes a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-18086}
+S3_PORT=${S3_PORT:-18087}
+DB=${DB:-atrium_bench_storage}
+WORK=$(mktemp -d /tmp/atrium-bench-storage.XXXXXX)
+CLIENTS=${CLIENTS:-20}
+TUS_SIZE=${TUS_SIZE:-104857600}
+BASE="http://127.0.0.1:$PORT"
+S3="http://127.0.0.1:$S3_PORT"
+AK=bench-access-key
+SK=bench-secret-key-for-s3proxy
+PID=""
+S3PID=""
+
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  [ -n "$S3PID" ] && kill "$S3PID" 2>/dev/null && wait "$S3PID" 2>/dev/null || true
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+seconds() { /usr/bin/time -f %e -o "$WORK/time.txt" "$@" >/dev/null 2>&1; cat "$WORK/time.txt"; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", (b / 1048576) / s }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
+
+[ -f target/atrium.jar ] && [ -f target/s3proxy/s3proxy.jar ] || mvn -q -B package -DskipTests
+[ -d target/tus-js/node_modules/tus-js-client ] || npm install --no-audit --no-fund --prefix target/tus-js tus-js-client@4.3.1 >/dev/null
+psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+
+mkdir -p "$WORK/s3" "$WORK/node"
+cat > "$WORK/s3proxy.conf" <<CONF
+s3proxy.endpoint=$S3
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$AK
+s3proxy.credential=$SK
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$WORK/s3
+CONF
+java -Xmx512m -jar target/s3proxy/s3proxy.jar --properties "$WORK/s3proxy.conf" >"$WORK/s3proxy.log" 2>&1 &
+S3PID=$!
+for _ in $(seq 1 120); do curl -s -o /dev/null "$S3/" && break; sleep 0.5; done
+
+ATRIUM_HTTP_PORT=$PORT ATRIUM_HTTP_HOST=127.0.0.1 \
+ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" ATRIUM_REDIS_PREFIX="atrium-bench-storage:" \
+ATRIUM_DATA_DIR="$WORK/node" ATRIUM_MAX_FILE_SIZE=2GB ATRIUM_USER_QUOTA=1TB ATRIUM_UPLOADS_PER_USER=4 \
+ATRIUM_STORAGE=s3 ATRIUM_S3_ENDPOINT=$S3 ATRIUM_S3_BUCKET=bench ATRIUM_S3_ACCESS_KEY=$AK ATRIUM_S3_SECRET_KEY=$SK \
+ATRIUM_ADMIN_EMAIL=admin@bench.local ATRIUM_ADMIN_PASSWORD=bench-admin-password \
+ATRIUM_ACCESS_LOG=WARN ATRIUM_LOG_LEVEL=WARN \
+  java ${JAVA_OPTS:--Xmx192m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC} -jar target/atrium.jar >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 240); do curl -s -o /dev/null -w '%{http_code}' "$BASE/health/ready" 2>/dev/null | grep -q 200 && break; sleep 0.5; done
+
+login() {
+  curl -s -X POST "$BASE/api/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1@bench.local\",\"username\":\"$1\",\"password\":\"bench password long\"}" >/dev/null
+  curl -s -X POST "$BASE/api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1@bench.local\",\"password\":\"bench password long\"}" | jq -r .access
+}
+TOKEN=$(login storage)
+
+SIZE=$((1024 * 1024 * 1024))
+head -c $SIZE /dev/urandom > "$WORK/big.bin"
+SIGV4=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK")
+curl -s -o /dev/null "${SIGV4[@]}" -X PUT "$S3/direct"
+
+PUT_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$WORK/big.bin" "$S3/direct/big.bin")
+GET_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -o /dev/null "$S3/direct/big.bin")
+UP_S=$(seconds curl -fs --max-time 600 -o "$WORK/up.json" -H "Authorization: Bearer $TOKEN" -F "files=@$WORK/big.bin" "$BASE/api/files/upload-batch")
+ID=$(jq -r '.results[0].file_id' "$WORK/up.json")
+DOWN_S=$(seconds curl -fs --max-time 600 -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/files/download/$ID")
+echo "1 GB PUT to S3Proxy (curl SigV4): ${PUT_S}s = $(mbps $SIZE "$PUT_S") MB/s"
+echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl"
+echo "1 GB GET from S3Proxy (curl SigV4): ${GET_S}s = $(mbps $SIZE "$GET_S") MB/s"
+echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl"
+curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
+rm -f "$WORK/big.bin"
+
+: > "$WORK/tokens.txt"
+for i in $(seq 1 "$CLIENTS"); do login "tus$i" >> "$WORK/tokens.txt"; done
+echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || echo "(could not reset VmHWM; the peak below is since start)"
+TUS_MODULES="$PWD/target/tus-js/node_modules" timeout 900 node bench/tus-load.mjs "$BASE/api/files/tus" \
+  "$WORK/tokens.txt" "$TUS_SIZE" $((8 * 1024 * 1024)) > "$WORK/tus.json"
+echo "tus, $CLIENTS clients x $((TUS_SIZE / 1048576)) MB at once: $(cat "$WORK/tus.json")"
+echo "node peak RSS (VmHWM) during the tus phase: $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$PID/status") MB"
