@@ -56,6 +56,8 @@ export async function startNode(root, workDir) {
       ATRIUM_ADMIN_PASSWORD: ADMIN.password,
       ATRIUM_API_INSTANCES: '1',
       ATRIUM_ACCESS_LOG: 'WARN',
+      // Every browser shares 127.0.0.1: throttle by email only, so the 429 scenario cannot lock the others out.
+      ATRIUM_LOGIN_MAX_FAILURES_PER_IP: '10000',
     },
     stdio: ['ignore', log, log],
   })

@@ -1,0 +1,1 @@
+import"./index-DNwPbdk4.js";import"./css-B03EU9O-.js";

@@ -1,1 +1,0 @@
-import"./index-CBdfc4nQ.js";import"./css-CPw_z9mf.js";

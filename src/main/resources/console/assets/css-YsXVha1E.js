@@ -1,1 +1,0 @@
-import{qn as e}from"./index-CBdfc4nQ.js";var t=t=>[``,...e].includes(t);export{t};
