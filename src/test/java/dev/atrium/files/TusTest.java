@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -175,7 +176,7 @@ class TusTest {
   }
 
   static long parts(String id) throws Exception {
-    try (var s = Files.list(server.dataDir().resolve("tmp"))) {
+    try (var s = Stream.concat(Files.list(server.dataDir().resolve("tmp")), Files.list(server.dataDir().resolve("tus")))) {
       return s.filter(p -> p.getFileName().toString().contains(id)).count();
     }
   }

@@ -39,6 +39,7 @@ public final class LocalStore implements ObjectStore {
   public Future<Void> start() {
     return fs.mkdirs(tmpDir().toString())
         .compose(v -> fs.mkdirs(files.toString()))
+        .compose(v -> fs.mkdirs(root.resolve("tus").toString()))
         .compose(v -> measureSpace())
         .onSuccess(v -> timer = vertx.setPeriodic(SPACE_CHECK_MS, t -> measureSpace()));
   }
@@ -101,10 +102,11 @@ public final class LocalStore implements ObjectStore {
     return fs.delete(path(key).toString()).otherwiseEmpty();
   }
 
-  // ---- resumable: one file in tmp/ that appends grow; every node mounts the data directory
+  // ---- resumable: one file in tus/ that appends grow; every node mounts the data directory.
+  // Not in tmp/, whose files are removed at start-up after 6 h: an upload may wait longer.
 
   private Path resumable(String key) {
-    return tmpDir().resolve("tus-" + key.replace('/', '_') + ".part");
+    return root.resolve("tus").resolve(key.replace('/', '_') + ".part");
   }
 
   @Override

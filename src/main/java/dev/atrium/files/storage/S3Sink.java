@@ -26,6 +26,8 @@ final class S3Sink implements ObjectSink {
   private final long partSize;
   private final String contentType;
   private final List<S3Client.Part> parts = new ArrayList<>();
+  /** Chunks written while the next spool was opening. */
+  private final List<Buffer> early = new ArrayList<>();
   private AsyncFile spool;
   private Path spoolPath;
   private long spoolBytes;
@@ -69,8 +71,13 @@ final class S3Sink implements ObjectSink {
       spool.setWriteQueueMaxSize(LocalSink.WRITE_QUEUE_BYTES);
       spool.exceptionHandler(this::fail);
       spool.drainHandler(v -> fireDrain());
-      ready.tryComplete();
-      fireDrain();
+      while (!early.isEmpty() && spool != null) {
+        toSpool(early.remove(0)); // what came while no spool was open; may fill this one too
+      }
+      if (spool != null) {
+        ready.tryComplete();
+        fireDrain();
+      }
     });
   }
 
@@ -92,9 +99,17 @@ final class S3Sink implements ObjectSink {
 
   @Override
   public void write(Buffer chunk) {
-    if (failure != null || ended || spool == null) {
-      return; // spool == null only while held back: the writer checked writeQueueFull()
+    if (failure != null || ended) {
+      return;
     }
+    if (spool == null) {
+      early.add(chunk); // the writer is held back by writeQueueFull(); at most what was in flight
+      return;
+    }
+    toSpool(chunk);
+  }
+
+  private void toSpool(Buffer chunk) {
     spool.write(chunk);
     spoolBytes += chunk.length();
     if (spoolBytes >= partSize) {
