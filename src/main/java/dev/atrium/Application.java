@@ -3,6 +3,9 @@ package dev.atrium;
 import dev.atrium.api.ApiRouter;
 import dev.atrium.api.ApiVerticle;
 import dev.atrium.api.OpsModule;
+import dev.atrium.access.AccessModule;
+import dev.atrium.apikeys.ApiKeysModule;
+import dev.atrium.audit.AuditModule;
 import dev.atrium.auth.AuthModule;
 import dev.atrium.auth.TokenService;
 import dev.atrium.keys.JwtKeys;
@@ -14,6 +17,7 @@ import dev.atrium.db.TimedRedis;
 import dev.atrium.mail.MailModule;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import dev.atrium.rbac.RbacModule;
 import dev.atrium.users.UsersModule;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -86,23 +90,31 @@ public final class Application {
 
     SigningKeys keys = new SigningKeys(platform, TokenService.ISSUER, fixedTokenKey);
     modules.add(keys); // first: every module after it may sign or verify
-    AuthModule auth = new AuthModule(platform, keys.tokens());
+    // Then the lower layers: who is calling (access), the audit log, sign-in, then the domains.
+    TokenService tokens = new TokenService(keys.tokens(), config.accessTtl());
+    AccessModule access = new AccessModule(platform, tokens.verifier());
+    modules.add(access);
+    AuditModule audit = new AuditModule(platform, access);
+    modules.add(audit);
+    AuthModule auth = new AuthModule(platform, keys.tokens(), tokens, access, audit.security());
     modules.add(auth);
     modules.add(new OpsModule(platform, registryName));
 
     modules.add(new MailModule(platform));
 
-    modules.add(new UsersModule(platform, auth)); // users, rbac, audit
+    modules.add(new UsersModule(platform, access, auth, audit.changes()));
+    modules.add(new RbacModule(platform, access, audit.changes()));
+    modules.add(new ApiKeysModule(platform, access, auth, audit.changes()));
 
-    modules.add(new dev.atrium.analytics.AnalyticsModule(platform, auth));
+    modules.add(new dev.atrium.analytics.AnalyticsModule(platform));
 
-    modules.add(new dev.atrium.files.FilesModule(platform, auth.accessStates(), keys.links()));
+    modules.add(new dev.atrium.files.FilesModule(platform, keys.links()));
 
-    modules.add(new dev.atrium.notifications.NotificationsModule(platform, auth.bearerAuth(), auth.accessStates()));
+    modules.add(new dev.atrium.notifications.NotificationsModule(platform, access.bearerAuth(), access.states()));
 
     modules.add(new dev.atrium.console.ConsoleModule(platform));
 
-    ApiRouter router = new ApiRouter(vertx, auth.bearerAuth(), auth.apiKeyAuth(), auth.accessStates(),
+    ApiRouter router = new ApiRouter(vertx, access.bearerAuth(), access.apiKeyAuth(), access.guard(),
         config.corsOrigins(), config.trustProxy());
     Future<Void> started = Future.succeededFuture();
     for (Module module : modules) {

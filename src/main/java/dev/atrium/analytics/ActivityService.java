@@ -2,8 +2,7 @@ package dev.atrium.analytics;
 
 import dev.atrium.db.Uuids;
 import dev.atrium.api.Problem;
-import dev.atrium.auth.AccessState;
-import dev.atrium.auth.AccessStates;
+import dev.atrium.access.Caller;
 import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,24 +36,19 @@ public final class ActivityService {
   private final ActivityRepository repository;
   private final IngestQueue ingest;
   private final DashboardCounters counters;
-  private final AccessStates access;
   private final Clock clock;
   private final int retentionDays;
   private final AtomicReference<CachedSnapshot> snapshot = new AtomicReference<>();
 
   public ActivityService(ActivityRepository repository, IngestQueue ingest, DashboardCounters counters,
-                         AccessStates access, Clock clock, int retentionDays) {
+                         Clock clock, int retentionDays) {
     this.repository = repository;
     this.ingest = ingest;
     this.counters = counters;
-    this.access = access;
     this.clock = clock;
     this.retentionDays = retentionDays;
   }
 
-  /** Who sent a request and from where; recorded with every activity it carries. */
-  public record Origin(String callerId, String ip, String userAgent) {
-  }
 
   /** What track-activity answers: every event's id, in order, and how many were new. */
   public record Tracked(List<UUID> ids, int stored) {
@@ -66,7 +59,7 @@ public final class ActivityService {
    * checks that other users named exist and that the caller may record for them, then waits
    * for the commit.
    */
-  public Future<Tracked> track(JsonObject body, Origin origin) {
+  public Future<Tracked> track(JsonObject body, Caller origin) {
     TrackRequest.check(body);
     List<JsonObject> events;
     String prefix;
@@ -95,7 +88,7 @@ public final class ActivityService {
       events = List.of(body);
       prefix = null;
     }
-    UUID caller = UUID.fromString(origin.callerId());
+    UUID caller = UUID.fromString(origin.userId());
     Instant now = clock.instant();
     List<Activity> rows = new ArrayList<>(events.size());
     Set<UUID> others = new LinkedHashSet<>();
@@ -108,7 +101,7 @@ public final class ActivityService {
       }
       rows.add(a);
     }
-    Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : mayActFor(caller, others, firstIndex, prefix);
+    Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : mayActFor(origin, others, firstIndex, prefix);
     return allowed
         .compose(v -> ingest.submit(rows, false))
         .map(stored -> {
@@ -117,15 +110,12 @@ public final class ActivityService {
         });
   }
 
-  private Future<Void> mayActFor(UUID caller, Set<UUID> others, Map<UUID, Integer> index, String prefix) {
-    return access.get(caller.toString())
-        .compose(state -> {
-          if (state.isEmpty() || !state.get().has(VIEW_ALL)) {
-            return Future.failedFuture(Problem.of(403, "permission_denied",
-                "Recording activities of another user needs the permission '" + VIEW_ALL + "'"));
-          }
-          return repository.existingUsers(others);
-        })
+  private Future<Void> mayActFor(Caller caller, Set<UUID> others, Map<UUID, Integer> index, String prefix) {
+    if (!caller.may(VIEW_ALL)) {
+      return Future.failedFuture(Problem.of(403, "permission_denied",
+          "Recording activities of another user needs the permission '" + VIEW_ALL + "'"));
+    }
+    return repository.existingUsers(others)
         .compose(found -> {
           for (UUID id : others) {
             if (!found.contains(id)) {
@@ -138,7 +128,7 @@ public final class ActivityService {
   }
 
   /** One event, checked beyond what the contract can say; {@code at} is its JSON pointer prefix. */
-  Activity parse(JsonObject e, String at, UUID caller, Origin origin, Instant now) {
+  Activity parse(JsonObject e, String at, UUID caller, Caller origin, Instant now) {
     String action = e.getString("action");
     if (action == null || action.isBlank()) {
       throw Problem.field("validation_failed", at + "action", "action is required");
@@ -224,13 +214,13 @@ public final class ActivityService {
   }
 
   /** user-stats: own id, or analytics.view_all; 404 only for callers who may look. */
-  public Future<JsonObject> userStats(String callerId, UUID userId, int days) {
-    Future<Void> allowed = callerId.equals(userId.toString()) ? Future.succeededFuture()
-        : access.get(callerId).compose(state -> mayView(state)
+  public Future<JsonObject> userStats(Caller caller, UUID userId, int days) {
+    Future<Void> allowed = caller.userId().equals(userId.toString()) ? Future.succeededFuture()
+        : caller.may(VIEW_ALL)
             ? repository.existingUsers(Set.of(userId)).compose(found -> found.contains(userId)
                 ? Future.<Void>succeededFuture() : Future.failedFuture(Problem.notFound("User")))
             : Future.failedFuture(Problem.of(403, "permission_denied",
-                "Statistics of another user need the permission '" + VIEW_ALL + "'")));
+                "Statistics of another user need the permission '" + VIEW_ALL + "'"));
     Instant since = clock.instant().minus(Duration.ofDays(days));
     return allowed.compose(v -> repository.stats(userId, since)).map(s -> {
       JsonObject usage = new JsonObject();
@@ -248,10 +238,6 @@ public final class ActivityService {
               .put("p95_duration_ms", s.perfP95() == null ? null : Math.round(s.perfP95() * 100.0) / 100.0))
           .put("last_active_at", s.lastActiveAt() == null ? null : s.lastActiveAt().toString());
     });
-  }
-
-  private static boolean mayView(Optional<AccessState> state) {
-    return state.isPresent() && state.get().has(VIEW_ALL);
   }
 
   /**

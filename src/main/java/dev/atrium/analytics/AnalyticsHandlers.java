@@ -1,7 +1,6 @@
 package dev.atrium.analytics;
 
-import dev.atrium.api.Caller;
-import dev.atrium.api.ClientInfo;
+import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
@@ -66,8 +65,7 @@ public final class AnalyticsHandlers {
     if (!(decoded instanceof JsonObject body)) {
       throw Problem.field("validation_failed", "/", "The body must be a JSON object");
     }
-    ClientInfo client = ClientInfo.of(ctx);
-    service.track(body, new ActivityService.Origin(Caller.of(ctx).userId(), client.ip(), client.userAgent()))
+    service.track(body, Caller.of(ctx))
         .onSuccess(t -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
             .end(accepted(t)))
         .onFailure(ctx::fail);
@@ -91,7 +89,7 @@ public final class AnalyticsHandlers {
 
   private void userStats(RoutingContext ctx) {
     String days = Inputs.query(ctx, "days");
-    service.userStats(Caller.of(ctx).userId(), UUID.fromString(Inputs.path(ctx, "user_id")),
+    service.userStats(Caller.of(ctx), UUID.fromString(Inputs.path(ctx, "user_id")),
             days == null ? 30 : Integer.parseInt(days))
         .onSuccess(stats -> Inputs.json(ctx, 200, stats))
         .onFailure(ctx::fail);

@@ -1,6 +1,5 @@
 package dev.atrium.analytics;
 
-import dev.atrium.auth.AuthModule;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import io.vertx.core.Future;
@@ -25,13 +24,13 @@ public final class AnalyticsModule implements Module {
   private final AnalyticsHandlers handlers;
   private final Clock clock = Clock.systemUTC();
 
-  public AnalyticsModule(Platform p, AuthModule auth) {
+  public AnalyticsModule(Platform p) {
     this.platform = p;
     ActivityRepository repository = new ActivityRepository(p.pool());
     DashboardCounters counters = new DashboardCounters(p.redis(), p.keys(), clock);
     this.ingest = new IngestQueue(p.vertx(), repository, counters::record, p.config().ingestQueue(),
         p.config().ingestBatch(), p.config().ingestFlushers(), p.registry());
-    this.service = new ActivityService(repository, ingest, counters, auth.accessStates(), clock,
+    this.service = new ActivityService(repository, ingest, counters, clock,
         p.config().activityRetentionDays());
     this.partitions = new ActivityPartitions(p.pool());
     // XLSX exports block a thread each for their whole length (fastexcel writes to a blocking

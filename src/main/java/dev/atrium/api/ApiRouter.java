@@ -1,6 +1,5 @@
 package dev.atrium.api;
 
-import dev.atrium.auth.AccessStates;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -34,16 +33,16 @@ public final class ApiRouter {
   private final Vertx vertx;
   private final JWTAuth bearerAuth;
   private final AuthenticationProvider apiKeyAuth;
-  private final AccessStates states;
+  private final RouteGuards guards;
   private final List<String> corsOrigins;
   private final boolean trustProxy;
 
-  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AuthenticationProvider apiKeyAuth, AccessStates states,
+  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AuthenticationProvider apiKeyAuth, RouteGuards guards,
                    List<String> corsOrigins, boolean trustProxy) {
     this.vertx = vertx;
     this.bearerAuth = bearerAuth;
     this.apiKeyAuth = apiKeyAuth;
-    this.states = states;
+    this.guards = guards;
     this.corsOrigins = corsOrigins;
     this.trustProxy = trustProxy;
   }
@@ -96,20 +95,13 @@ public final class ApiRouter {
         route.setDoValidation(false);
         Long bodyLimit = bodyLimits.get(operationId);
         if (bodyLimit != null) {
-          // The body waits, unread, while the permission is checked (the guard is asynchronous)
+          // The body waits, unread, while the permission is checked
           route.addHandler(ctx -> {
             ctx.request().pause();
             ctx.next();
           });
         }
-        Handler<RoutingContext> sessionOnly = PermissionGuard.sessionOnly(route.getOperation());
-        if (sessionOnly != null) {
-          route.addHandler(sessionOnly);
-        }
-        Handler<RoutingContext> guard = PermissionGuard.forOperation(route.getOperation(), states);
-        if (guard != null) {
-          route.addHandler(guard);
-        }
+        guards.forOperation(route.getOperation()).forEach(route::addHandler);
         if (bodyLimit != null) {
           // Read after authentication and the permission check: neither strangers nor signed-in
           // users without the permission can make the node buffer a large body (403 unread).

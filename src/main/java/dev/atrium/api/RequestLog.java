@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestLog implements PlatformHandler {
   public static final String REQUEST_ID = "atrium.requestId";
+  /** The client address (String) and user agent (String, at most 512 chars) of the request. */
+  public static final String CLIENT_IP = "atrium.clientIp";
+  public static final String USER_AGENT = "atrium.userAgent";
   private static final Logger ACCESS = LoggerFactory.getLogger("atrium.access");
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -37,7 +40,9 @@ public final class RequestLog implements PlatformHandler {
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
-    ctx.put(ClientInfo.KEY, ClientInfo.resolve(ctx, trustProxy));
+    ctx.put(CLIENT_IP, clientIp(ctx));
+    String ua = ctx.request().getHeader("User-Agent");
+    ctx.put(USER_AGENT, ua != null && ua.length() > 512 ? ua.substring(0, 512) : ua);
     ctx.response().putHeader("X-Request-Id", id);
     ctx.addBodyEndHandler(v -> log(ctx, id, start));
     ctx.next();
@@ -55,10 +60,27 @@ public final class RequestLog implements PlatformHandler {
     fields.put("status", ctx.response().getStatusCode());
     fields.put("duration_ms", Math.round((System.nanoTime() - start) / 10_000.0) / 100.0);
     fields.put("user_id", ctx.user() == null ? null : ctx.user().subject());
-    ClientInfo client = ClientInfo.of(ctx);
-    fields.put("ip", client == null ? null : client.ip());
+    fields.put("ip", ctx.get(CLIENT_IP));
     ACCESS.info("{} {} {}", fields.get("method"), fields.get("path"), fields.get("status"),
         StructuredArguments.entries(fields));
+  }
+
+  private String clientIp(RoutingContext ctx) {
+    String ip = null;
+    if (trustProxy) {
+      String forwarded = ctx.request().getHeader("X-Forwarded-For");
+      if (forwarded != null && !forwarded.isBlank()) {
+        ip = forwarded.split(",")[0].trim();
+      } else {
+        ip = ctx.request().getHeader("X-Real-IP");
+      }
+    }
+    if (ip == null || ip.isBlank() || ip.length() > 64) {
+      // the connection's peer: vertx-web's request wrapper would parse Forwarded headers again
+      var peer = ctx.request().connection().remoteAddress();
+      ip = peer == null ? "unknown" : peer.hostAddress();
+    }
+    return ip;
   }
 
   private static String routeOf(RoutingContext ctx) {

@@ -19,10 +19,6 @@ public record ApiKey(UUID id, UUID userId, String name, String prefix, List<Stri
         r.getOffsetDateTime("expires_at"), r.getOffsetDateTime("last_used_at"), r.getOffsetDateTime("revoked_at"));
   }
 
-  public boolean usable() {
-    return revokedAt == null && (expiresAt == null || expiresAt.isAfter(OffsetDateTime.now()));
-  }
-
   public JsonObject toJson() {
     return new JsonObject().put("id", id.toString()).put("name", name).put("prefix", prefix)
         .put("permissions", new JsonArray(permissions)).put("created_at", createdAt.toString())

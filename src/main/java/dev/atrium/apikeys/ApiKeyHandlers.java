@@ -2,7 +2,7 @@ package dev.atrium.apikeys;
 
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Problem;
-import dev.atrium.audit.Actor;
+import dev.atrium.access.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +33,7 @@ public final class ApiKeyHandlers {
   }
 
   private void list(RoutingContext ctx) {
-    keys.list(Actor.of(ctx).userId())
+    keys.list(Caller.of(ctx))
         .onSuccess(list -> {
           JsonArray results = new JsonArray();
           list.forEach(k -> results.add(k.toJson()));
@@ -53,7 +53,7 @@ public final class ApiKeyHandlers {
     }
     List<String> permissions = new ArrayList<>();
     b.getJsonArray("permissions", new JsonArray()).forEach(p -> permissions.add(String.valueOf(p)));
-    keys.create(Actor.of(ctx), b.getString("name"), permissions, expires)
+    keys.create(Caller.of(ctx), b.getString("name"), permissions, expires, b.getString("password"))
         .onSuccess(created -> {
           JsonObject body = created.key().toJson().put("key", created.secret());
           ctx.response().putHeader("Location", "/api/auth/api-keys/" + created.key().id())
@@ -64,7 +64,7 @@ public final class ApiKeyHandlers {
   }
 
   private void revoke(RoutingContext ctx) {
-    keys.revoke(Actor.of(ctx), UUID.fromString(Inputs.path(ctx, "id")))
+    keys.revoke(Caller.of(ctx), UUID.fromString(Inputs.path(ctx, "id")))
         .onSuccess(v -> Inputs.noContent(ctx))
         .onFailure(ctx::fail);
   }

@@ -1,6 +1,7 @@
 package dev.atrium.apikeys;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -18,22 +19,22 @@ public final class ApiKeyRepository {
     this.pool = pool;
   }
 
-  public Pool pool() {
-    return pool;
-  }
-
   public Future<ApiKey> insert(SqlClient tx, UUID userId, String name, byte[] hash, String prefix, List<String> permissions,
                                OffsetDateTime expiresAt) {
     return tx.preparedQuery("INSERT INTO api_keys (user_id, name, key_hash, key_prefix, permissions, expires_at)"
             + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + ApiKey.COLUMNS)
-        .execute(Tuple.of(userId, name, io.vertx.core.buffer.Buffer.buffer(hash), prefix,
+        .execute(Tuple.of(userId, name, Buffer.buffer(hash), prefix,
             permissions.toArray(new String[0]), expiresAt))
         .map(rows -> ApiKey.from(rows.iterator().next()));
   }
 
-  /** The caller's keys that are not revoked, newest first (expired ones included, marked). */
+  /**
+   * The caller's keys that are not revoked, newest first (expired ones included, marked); keys
+   * voided with the owner's other credentials (logout-all, password change) are left out.
+   */
   public Future<List<ApiKey>> list(UUID userId) {
     return pool.preparedQuery("SELECT " + ApiKey.COLUMNS + " FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL"
+            + " AND created_at > coalesce((SELECT tokens_valid_after FROM users WHERE id = $1), '-infinity')"
             + " ORDER BY created_at DESC")
         .execute(Tuple.of(userId))
         .map(rows -> {
@@ -50,13 +51,4 @@ public final class ApiKeyRepository {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(ApiKey.from(rows.iterator().next())));
   }
 
-  public Future<Optional<ApiKey>> findByHash(byte[] hash) {
-    return pool.preparedQuery("SELECT " + ApiKey.COLUMNS + " FROM api_keys WHERE key_hash = $1")
-        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(hash)))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(ApiKey.from(rows.iterator().next())));
-  }
-
-  public Future<Void> touch(UUID id) {
-    return pool.preparedQuery("UPDATE api_keys SET last_used_at = now() WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
-  }
 }

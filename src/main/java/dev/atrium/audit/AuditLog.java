@@ -1,5 +1,6 @@
 package dev.atrium.audit;
 
+import dev.atrium.access.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -32,11 +33,16 @@ public final class AuditLog {
   public record Page(long count, List<AuditEntry> entries) {
   }
 
+  /** Records one entry outside any transaction (security events: the change they name did not happen). */
+  public Future<Void> record(Caller actor, String action, String targetType, Object targetId, JsonObject changes) {
+    return record(pool, actor, action, targetType, targetId, changes);
+  }
+
   /** Records one change inside the caller's transaction. */
-  public Future<Void> record(SqlClient tx, Actor actor, String action, String targetType, Object targetId,
+  public Future<Void> record(SqlClient tx, Caller actor, String action, String targetType, Object targetId,
                              JsonObject changes) {
     return tx.preparedQuery(INSERT)
-        .execute(Tuple.of(actor.userId(), action, targetType, targetId == null ? null : targetId.toString(),
+        .execute(Tuple.of(actor.userId() == null ? null : actor.id(), action, targetType, targetId == null ? null : targetId.toString(),
             changes == null ? new JsonObject() : changes, actor.ip()))
         .mapEmpty();
   }

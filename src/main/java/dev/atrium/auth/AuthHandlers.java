@@ -1,11 +1,9 @@
 package dev.atrium.auth;
 
-import dev.atrium.keys.TokenKeys;
-import dev.atrium.api.Caller;
-import dev.atrium.api.ClientInfo;
+import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Problem;
-import dev.atrium.users.AccountService;
+import dev.atrium.keys.TokenKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -56,7 +54,7 @@ public final class AuthHandlers {
   private void register(RoutingContext ctx) {
     JsonObject b = Inputs.body(ctx);
     auth.register(new AuthService.Registration(b.getString("email"), b.getString("username"), b.getString("password"),
-            b.getString("password_confirm"), b.getString("first_name"), b.getString("last_name")), ClientInfo.of(ctx))
+            b.getString("password_confirm"), b.getString("first_name"), b.getString("last_name")), Caller.anonymous(ctx))
         .onSuccess(user -> Inputs.json(ctx, 201, new JsonObject()
             .put("message", "Registration successful")
             .put("user_id", user.id().toString())
@@ -67,7 +65,7 @@ public final class AuthHandlers {
   private void login(RoutingContext ctx) {
     JsonObject b = Inputs.body(ctx);
     boolean cookieMode = cookieMode(ctx);
-    auth.login(b.getString("email"), b.getString("password"), ClientInfo.of(ctx))
+    auth.login(b.getString("email"), b.getString("password"), Caller.anonymous(ctx))
         .onSuccess(t -> Inputs.json(ctx, 200, tokenBody(ctx, t, cookieMode).put("user", t.user().toJson())))
         .onFailure(ctx::fail);
   }
@@ -79,13 +77,13 @@ public final class AuthHandlers {
       return;
     }
     boolean cookieMode = cookieMode(ctx) || Inputs.body(ctx).getString("refresh") == null;
-    auth.refresh(presented, ClientInfo.of(ctx))
+    auth.refresh(presented, Caller.anonymous(ctx))
         .onSuccess(t -> Inputs.json(ctx, 200, tokenBody(ctx, t, cookieMode)))
         .onFailure(ctx::fail);
   }
 
   private void logout(RoutingContext ctx) {
-    auth.logout(Caller.of(ctx).userId(), presentedRefresh(ctx))
+    auth.logout(Caller.of(ctx), presentedRefresh(ctx))
         .onSuccess(v -> {
           clearCookie(ctx);
           Inputs.noContent(ctx);
@@ -94,7 +92,7 @@ public final class AuthHandlers {
   }
 
   private void logoutAll(RoutingContext ctx) {
-    auth.logoutAll(Caller.of(ctx).userId())
+    auth.logoutAll(Caller.of(ctx))
         .onSuccess(v -> {
           clearCookie(ctx);
           Inputs.noContent(ctx);
@@ -105,13 +103,12 @@ public final class AuthHandlers {
   private void verifyToken(RoutingContext ctx) {
     Caller caller = Caller.of(ctx);
     // An API key answers with what it may actually use: its scopes within the owner's permissions.
-    JsonArray scopes = ctx.user().principal().getJsonArray("scopes");
     accounts.me(caller.userId())
         .onSuccess(me -> Inputs.json(ctx, 200, new JsonObject()
             .put("valid", true)
             .put("user", withoutAccess(me))
-            .put("permissions", scopes == null ? me.getJsonArray("permissions")
-                : new JsonArray(me.getJsonArray("permissions").stream().filter(scopes::contains).toList()))
+            .put("permissions", new JsonArray(me.getJsonArray("permissions").stream()
+                .filter(p -> caller.may(String.valueOf(p))).toList()))
             .put("roles", me.getJsonArray("roles"))
             .put("exp", caller.expiresAt())))
         .onFailure(ctx::fail);
@@ -130,16 +127,15 @@ public final class AuthHandlers {
   }
 
   private void changePassword(RoutingContext ctx) {
-    Caller caller = Caller.of(ctx);
     JsonObject b = Inputs.body(ctx);
-    auth.changePassword(caller.userId(), caller.sessionId(), b.getString("current_password"), b.getString("new_password"))
+    auth.changePassword(Caller.of(ctx), b.getString("current_password"), b.getString("new_password"))
         .onSuccess(v -> Inputs.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void listSessions(RoutingContext ctx) {
     Caller caller = Caller.of(ctx);
-    auth.sessions(caller.userId())
+    auth.sessions(caller)
         .onSuccess(list -> {
           JsonArray results = new JsonArray();
           list.forEach(s -> results.add(s.toJson(caller.sessionId())));
@@ -150,7 +146,7 @@ public final class AuthHandlers {
   }
 
   private void revokeSession(RoutingContext ctx) {
-    auth.revokeSession(Caller.of(ctx).userId(), Inputs.path(ctx, "id"))
+    auth.revokeSession(Caller.of(ctx), Inputs.path(ctx, "id"))
         .onSuccess(v -> Inputs.noContent(ctx))
         .onFailure(ctx::fail);
   }

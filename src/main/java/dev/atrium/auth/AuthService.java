@@ -1,46 +1,59 @@
 package dev.atrium.auth;
 
-import dev.atrium.api.ClientInfo;
+import dev.atrium.access.AccessChanges;
+import dev.atrium.access.AccessRepository;
+import dev.atrium.access.Caller;
+import dev.atrium.access.User;
 import dev.atrium.api.Problem;
+import dev.atrium.audit.SecurityEvents;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.UserLogin;
 import dev.atrium.events.UserLogout;
 import dev.atrium.events.UserRegistered;
-import dev.atrium.users.User;
-import dev.atrium.users.UserRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
-/** Account rules: registration, login, token rotation, logout, password change, sessions. */
+/**
+ * Account rules: registration, login, token rotation, logout, password change, sessions.
+ * Revocations are stored in PostgreSQL (sessions' {@code revoked_at}, the user's
+ * {@code tokens_valid_after}) in the same transaction as the change that needs them; Redis
+ * only carries the news to other nodes. Security events are logged, and audited when a
+ * signed-in user acted.
+ */
 public final class AuthService {
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
-
   private final Vertx vertx;
+  private final Pool pool;
   private final UserRepository users;
   private final SessionRepository sessions;
-  private final PasswordClient passwords;
+  private final PasswordHasher passwords;
   private final TokenService tokens;
   private final LoginThrottle throttle;
   private final AccessChanges accessChanges;
+  private final SecurityEvents security;
   private final Duration refreshTtl;
   private final Future<String> dummyHash;
 
-  public AuthService(Vertx vertx, UserRepository users, SessionRepository sessions, PasswordClient passwords,
-                     TokenService tokens, LoginThrottle throttle, AccessChanges accessChanges, Duration refreshTtl) {
+  public AuthService(Vertx vertx, Pool pool, UserRepository users, SessionRepository sessions, PasswordHasher passwords,
+                     TokenService tokens, LoginThrottle throttle, AccessChanges accessChanges, SecurityEvents security,
+                     Duration refreshTtl) {
     this.vertx = vertx;
+    this.pool = pool;
     this.users = users;
     this.sessions = sessions;
     this.passwords = passwords;
     this.tokens = tokens;
     this.throttle = throttle;
     this.accessChanges = accessChanges;
+    this.security = security;
     this.refreshTtl = refreshTtl;
     // Verified against for unknown emails, so that they cost the same time as a wrong password.
     this.dummyHash = Future.succeededFuture(
@@ -55,10 +68,10 @@ public final class AuthService {
   public record Tokens(User user, String access, long expiresIn, String refresh, Session session) {
   }
 
-  public Future<User> register(Registration r, ClientInfo client) {
-    String email = r.email().trim();
+  public Future<User> register(Registration r, Caller client) {
+    String email = Emails.normalise(r.email());
     JsonArray errors = new JsonArray();
-    if (!EMAIL.matcher(email).matches() || email.length() > 254) {
+    if (!Emails.valid(email)) {
       errors.add(Problem.entry("/email", "is not a valid email address"));
     }
     if (r.passwordConfirm() != null && !r.passwordConfirm().equals(r.password())) {
@@ -67,12 +80,7 @@ public final class AuthService {
     if (!errors.isEmpty()) {
       return Future.failedFuture(Problem.validation("The registration is invalid", errors));
     }
-    List<String> weak = PasswordPolicy.problems(r.password(), email, r.username());
-    if (!weak.isEmpty()) {
-      JsonArray entries = new JsonArray();
-      weak.forEach(msg -> entries.add(Problem.entry("/password", "Password " + msg)));
-      return Future.failedFuture(Problem.validation("The password is too weak", entries).withCode("weak_password"));
-    }
+    PasswordPolicy.require(r.password(), "/password", email, r.username());
     return passwords.hash(r.password())
         .compose(hash -> users.insert(new UserRepository.NewUser(email, r.username().trim(), hash,
             nz(r.firstName()), nz(r.lastName()), false, false, false)))
@@ -81,30 +89,37 @@ public final class AuthService {
             new UserRegistered(u.id().toString(), u.email(), u.username(), client.ip(), Instant.now()).toJson()));
   }
 
-  public Future<Tokens> login(String email, String password, ClientInfo client) {
-    return throttle.check(email, client.ip())
-        .compose(v -> users.findByEmail(email.trim()))
+  /** Counts the attempt first (atomically, per email and address), then checks the password. */
+  public Future<Tokens> login(String rawEmail, String password, Caller client) {
+    String email = Emails.normalise(rawEmail);
+    return throttle.attempt(email, client.ip())
+        .onFailure(t -> {
+          if (t instanceof Problem p && p.status() == 429) {
+            SecurityEvents.log("login_locked", null, client.ip(), Map.of());
+          }
+        })
+        .compose(v -> users.findByEmail(email))
         .compose(found -> {
           Future<String> hash = found.map(u -> Future.succeededFuture(u.passwordHash())).orElse(dummyHash);
           return hash.compose(h -> passwords.verify(password, h))
               .compose(check -> {
                 if (found.isEmpty() || !check.valid()) {
-                  return throttle.recordFailure(email, client.ip())
-                      .transform(ar -> Future.failedFuture(
-                          Problem.of(401, "invalid_credentials", "Email or password is incorrect")));
+                  SecurityEvents.log("login_failed", found.map(u -> u.id().toString()).orElse(null), client.ip(),
+                      Map.of("known_account", found.isPresent()));
+                  return Future.failedFuture(Problem.of(401, "invalid_credentials", "Email or password is incorrect"));
                 }
                 User user = found.get();
                 if (!user.active()) {
                   return Future.failedFuture(Problem.of(403, "account_inactive", "This account is deactivated"));
                 }
-                return throttle.recordSuccess(email)
+                return throttle.succeeded(email, client.ip())
                     .compose(x -> users.recordLogin(user.id(), client.ip(), check.upgradedHash()))
                     .compose(x -> startSession(user, client));
               });
         });
   }
 
-  private Future<Tokens> startSession(User user, ClientInfo client) {
+  private Future<Tokens> startSession(User user, Caller client) {
     String refresh = tokens.newRefreshToken();
     return sessions.create(user.id(), TokenService.digest(refresh), refreshTtl, client.ip(), client.userAgent())
         .map(session -> {
@@ -115,7 +130,7 @@ public final class AuthService {
         });
   }
 
-  public Future<Tokens> refresh(String presented, ClientInfo client) {
+  public Future<Tokens> refresh(String presented, Caller client) {
     String next = tokens.newRefreshToken();
     return sessions.rotate(TokenService.digest(presented), TokenService.digest(next), refreshTtl, client.ip(),
             client.userAgent())
@@ -126,7 +141,10 @@ public final class AuthService {
             return Future.succeededFuture(new Tokens(null, access.token(), access.expiresIn(), next, s));
           }
           if (rotation instanceof SessionRepository.Rotation.Reused reused) {
-            return accessChanges.voidSession(reused.userId().toString(), reused.sessionId().toString())
+            // The session was revoked in the rotation's transaction; this only tells the other nodes.
+            SecurityEvents.log("refresh_reused", reused.userId().toString(), client.ip(),
+                Map.of("session_id", reused.sessionId().toString()));
+            return accessChanges.sessionRevoked(reused.userId().toString())
                 .transform(ar -> Future.failedFuture(Problem.of(401, "token_reused",
                     "This refresh token was already used; its session has been revoked")));
           }
@@ -135,68 +153,75 @@ public final class AuthService {
   }
 
   /** Ends the session that the refresh token belongs to, if it is the caller's; idempotent. */
-  public Future<Void> logout(String userId, String refreshToken) {
+  public Future<Void> logout(Caller caller, String refreshToken) {
     if (refreshToken == null) {
       return Future.succeededFuture();
     }
-    UUID uid = UUID.fromString(userId);
     return sessions.findLiveByToken(TokenService.digest(refreshToken))
-        .compose(found -> found.filter(s -> s.userId().equals(uid))
-            .map(s -> endSession(uid, s.id()).<Void>mapEmpty())
+        .compose(found -> found.filter(s -> s.userId().equals(caller.id()))
+            .map(s -> endSession(caller, s.id()).<Void>mapEmpty())
             .orElse(Future.succeededFuture()));
   }
 
-  public Future<Boolean> endSession(UUID userId, UUID sessionId) {
-    return sessions.revoke(userId, sessionId).compose(revoked -> {
+  private Future<Boolean> endSession(Caller caller, UUID sessionId) {
+    return sessions.revoke(caller.id(), sessionId).compose(revoked -> {
       if (!revoked) {
         return Future.succeededFuture(false);
       }
-      return accessChanges.voidSession(userId.toString(), sessionId.toString())
+      return accessChanges.sessionRevoked(caller.userId())
+          .compose(v -> security.audited(caller, "auth.session_revoke", "session", sessionId, new JsonObject()))
           .onSuccess(v -> vertx.eventBus().publish(Addresses.USER_LOGOUT,
-              new UserLogout(userId.toString(), sessionId.toString(), Instant.now()).toJson()))
+              new UserLogout(caller.userId(), sessionId.toString(), Instant.now()).toJson()))
           .map(true);
     });
   }
 
-  public Future<Void> logoutAll(String userId) {
-    UUID uid = UUID.fromString(userId);
-    return sessions.revokeAll(uid, null)
-        .compose(n -> accessChanges.voidAllTokens(userId))
+  /** Every session ends; every access token and API key issued until now stops working. */
+  public Future<Void> logoutAll(Caller caller) {
+    UUID uid = caller.id();
+    return pool.withTransaction(tx -> SessionRepository.revokeAll(tx, uid, null)
+            .compose(n -> AccessRepository.voidCredentials(tx, uid, System.currentTimeMillis())))
+        .compose(v -> accessChanges.tokensVoided(caller.userId()))
+        .compose(v -> security.audited(caller, "auth.logout_all", "user", uid, new JsonObject()))
         .onSuccess(v -> vertx.eventBus().publish(Addresses.USER_LOGOUT,
-            new UserLogout(userId, null, Instant.now()).toJson()));
+            new UserLogout(caller.userId(), null, Instant.now()).toJson()));
   }
 
-  /** Changes the password; every access token is voided and every other session ends. */
-  public Future<Void> changePassword(String userId, String sessionId, String current, String replacement) {
-    UUID uid = UUID.fromString(userId);
+  /**
+   * Changes the password: every access token and API key is voided and every other session
+   * ends, in the transaction that stores the new hash (so a retry after a lost answer finds
+   * nothing half done).
+   */
+  public Future<Void> changePassword(Caller caller, String current, String replacement) {
+    UUID uid = caller.id();
     return users.findById(uid)
         .compose(found -> {
           User user = found.orElseThrow(() -> Problem.of(401, "token_invalid", "Account no longer exists"));
-          List<String> weak = PasswordPolicy.problems(replacement, user.email(), user.username());
-          if (!weak.isEmpty()) {
-            JsonArray entries = new JsonArray();
-            weak.forEach(msg -> entries.add(Problem.entry("/new_password", "Password " + msg)));
-            return Future.failedFuture(Problem.validation("The new password is too weak", entries).withCode("weak_password"));
-          }
+          PasswordPolicy.require(replacement, "/new_password", user.email(), user.username());
           return passwords.verify(current, user.passwordHash()).compose(check -> {
             if (!check.valid()) {
+              SecurityEvents.log("password_change_refused", caller.userId(), caller.ip(), Map.of());
               return Future.failedFuture(Problem.field("invalid_password", "/current_password",
                   "The current password is incorrect"));
             }
             return passwords.hash(replacement);
           });
         })
-        .compose(hash -> users.updatePassword(uid, hash))
-        .compose(v -> sessions.revokeAll(uid, sessionId == null ? null : UUID.fromString(sessionId)))
-        .compose(n -> accessChanges.voidAllTokens(userId));
+        .compose(hash -> pool.withTransaction(tx -> UserRepository.updatePassword(tx, uid, hash)
+            .compose(v -> SessionRepository.revokeAll(tx, uid,
+                caller.sessionId() == null ? null : UUID.fromString(caller.sessionId())))
+            .compose(n -> AccessRepository.voidCredentials(tx, uid, System.currentTimeMillis()))))
+        .compose(v -> accessChanges.tokensVoided(caller.userId()))
+        .compose(v -> security.audited(caller, "auth.password_change", "user", uid,
+            new JsonObject().put("password", new JsonObject().put("changed", true))));
   }
 
-  public Future<List<Session>> sessions(String userId) {
-    return sessions.listLive(UUID.fromString(userId));
+  public Future<List<Session>> sessions(Caller caller) {
+    return sessions.listLive(caller.id());
   }
 
-  public Future<Void> revokeSession(String userId, String sessionId) {
-    return endSession(UUID.fromString(userId), UUID.fromString(sessionId))
+  public Future<Void> revokeSession(Caller caller, String sessionId) {
+    return endSession(caller, UUID.fromString(sessionId))
         .compose(done -> done ? Future.succeededFuture() : Future.failedFuture(Problem.notFound("Session")));
   }
 

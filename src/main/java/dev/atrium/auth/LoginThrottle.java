@@ -4,75 +4,91 @@ import dev.atrium.api.Problem;
 import dev.atrium.db.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Counts failed logins per email and per client IP in Redis, shared by every node. Once either
- * count reaches its limit within the window, login answers 429 until the window runs out,
- * even with the right password. A success clears the email's count.
+ * Login attempts counted in Redis, shared by every node, before the password is checked: per
+ * (email, client IP) for the lockout, with a higher ceiling per email across all addresses
+ * (so one address cannot lock everyone out of an account) and a ceiling per address (so one
+ * address cannot spray many accounts). Checking and counting is one Lua script, so N parallel
+ * attempts cannot exceed a limit, and every counter always gets its expiry in the same step.
+ * A success clears the email's counts and gives the address its attempt back. Emails are counted in the
+ * one normal form that login looks up ({@link Emails#key}).
  */
 public final class LoginThrottle {
+  /** KEYS: pair, email, ip. ARGV: their limits, then the window in ms. Returns 0, or the ms until a full one frees. */
+  private static final String ATTEMPT = """
+      for i = 1, 3 do
+        local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+        if n >= tonumber(ARGV[i]) then
+          local ttl = redis.call('PTTL', KEYS[i])
+          if ttl < 0 then
+            redis.call('PEXPIRE', KEYS[i], ARGV[4])
+            ttl = tonumber(ARGV[4])
+          end
+          return ttl
+        end
+      end
+      for i = 1, 3 do
+        redis.call('INCR', KEYS[i])
+        if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+      end
+      return 0""";
+  /** KEYS: pair, email, ip. Forgets the email's failures and gives the address its attempt back. */
+  private static final String SUCCEEDED = """
+      redis.call('DEL', KEYS[1], KEYS[2])
+      if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
+      return 0""";
+
   private final RedisAPI redis;
   private final RedisKeys keys;
-  private final int maxPerEmail;
-  private final int maxPerIp;
-  private final String windowSeconds;
+  private final String maxPerPair;
+  private final String maxPerEmail;
+  private final String maxPerIp;
+  private final String windowMs;
 
-  public LoginThrottle(RedisAPI redis, RedisKeys keys, int maxPerEmail, int maxPerIp, Duration window) {
+  public LoginThrottle(RedisAPI redis, RedisKeys keys, int maxPerPair, int maxPerEmail, int maxPerIp, Duration window) {
     this.redis = redis;
     this.keys = keys;
-    this.maxPerEmail = maxPerEmail;
-    this.maxPerIp = maxPerIp;
-    this.windowSeconds = Long.toString(window.toSeconds());
+    this.maxPerPair = Integer.toString(maxPerPair);
+    this.maxPerEmail = Integer.toString(Math.max(maxPerEmail, maxPerPair));
+    this.maxPerIp = Integer.toString(maxPerIp);
+    this.windowMs = Long.toString(window.toMillis());
   }
 
-  public Future<Void> check(String email, String ip) {
-    String emailKey = emailKey(email);
-    String ipKey = ipKey(ip);
-    return redis.mget(List.of(emailKey, ipKey))
+  /** Counts one attempt, or fails with 429 + Retry-After when a limit is reached (the attempt is not counted). */
+  public Future<Void> attempt(String email, String ip) {
+    List<String> args = List.of(ATTEMPT, "3", pairKey(email, ip), emailKey(email), ipKey(ip),
+        maxPerPair, maxPerEmail, maxPerIp, windowMs);
+    return redis.eval(args)
         .recover(LoginThrottle::unavailable)
-        .compose(counts -> {
-          if (count(counts.get(0)) >= maxPerEmail) {
-            return blocked(emailKey);
+        .compose(r -> {
+          long waitMs = r.toLong();
+          if (waitMs <= 0) {
+            return Future.succeededFuture();
           }
-          if (count(counts.get(1)) >= maxPerIp) {
-            return blocked(ipKey);
-          }
-          return Future.succeededFuture();
+          return Future.failedFuture(Problem.retryLater(429, "rate_limited", "Too many failed logins; try again later",
+              (waitMs + 999) / 1000));
         });
   }
 
-  public Future<Void> recordFailure(String email, String ip) {
-    return Future.all(bump(emailKey(email)), bump(ipKey(ip))).mapEmpty();
+  /** The attempt succeeded: it was not a failure. */
+  public Future<Void> succeeded(String email, String ip) {
+    return redis.eval(List.of(SUCCEEDED, "3", pairKey(email, ip), emailKey(email), ipKey(ip))).mapEmpty();
   }
 
-  public Future<Void> recordSuccess(String email) {
-    return redis.del(List.of(emailKey(email))).mapEmpty();
-  }
-
-  private Future<Void> bump(String key) {
-    return redis.incr(key).compose(n -> redis.expire(List.of(key, windowSeconds, "NX"))).mapEmpty();
-  }
-
-  private Future<Void> blocked(String key) {
-    return redis.ttl(key).compose(ttl -> Future.failedFuture(Problem.retryLater(429, "rate_limited",
-        "Too many failed logins; try again later", Math.max(1, ttl.toLong()))));
-  }
-
-  private static long count(Response r) {
-    return r == null ? 0 : Long.parseLong(r.toString());
+  private String pairKey(String email, String ip) {
+    return keys.key("login-fail", "pair", sha256(Emails.key(email) + "\n" + ip));
   }
 
   private String emailKey(String email) {
     // hashed so that addresses do not sit in Redis in clear text
-    return keys.key("login-fail", "email", sha256(email.toLowerCase(Locale.ROOT)));
+    return keys.key("login-fail", "email", sha256(Emails.key(email)));
   }
 
   private String ipKey(String ip) {

@@ -1,5 +1,7 @@
 package dev.atrium.auth;
 
+import dev.atrium.api.Problem;
+import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +18,16 @@ public final class PasswordPolicy {
       "football", "baseball", "sunshine", "princess", "dragon12", "monkey12", "trustno1", "superman");
 
   private PasswordPolicy() {
+  }
+
+  /** Fails with 400 weak_password, one error per problem on {@code field}, unless the password is acceptable. */
+  public static void require(String password, String field, String... personal) {
+    List<String> weak = problems(password, personal);
+    if (!weak.isEmpty()) {
+      JsonArray entries = new JsonArray();
+      weak.forEach(msg -> entries.add(Problem.entry(field, "Password " + msg)));
+      throw Problem.validation("The password is too weak", entries).withCode("weak_password");
+    }
   }
 
   /** Problems with the password, empty when it is acceptable. */

@@ -1,9 +1,11 @@
 package dev.atrium.auth;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -14,12 +16,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL on sessions and refresh_tokens. Refresh tokens are stored only as SHA-256 digests. */
+/**
+ * SQL on sessions and refresh_tokens. Refresh tokens are stored only as SHA-256 digests. A
+ * session lives at most {@code maxAge} from its creation, however often it is refreshed.
+ */
 public final class SessionRepository {
   private final Pool pool;
+  private final Duration maxAge;
 
-  public SessionRepository(Pool pool) {
+  public SessionRepository(Pool pool, Duration maxAge) {
     this.pool = pool;
+    this.maxAge = maxAge;
   }
 
   /** What presenting a refresh token found. */
@@ -36,13 +43,13 @@ public final class SessionRepository {
   }
 
   public Future<Session> create(UUID userId, byte[] tokenHash, Duration ttl, String ip, String userAgent) {
-    OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(ttl);
+    OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(ttl.compareTo(maxAge) < 0 ? ttl : maxAge);
     return pool.preparedQuery("""
             WITH s AS (
               INSERT INTO sessions (user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4) RETURNING *),
             t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, $2 FROM s)
             SELECT \s""" + Session.COLUMNS + " FROM s")
-        .execute(Tuple.of(userId, expires, ip, userAgent, io.vertx.core.buffer.Buffer.buffer(tokenHash)))
+        .execute(Tuple.of(userId, expires, ip, userAgent, Buffer.buffer(tokenHash)))
         .map(rows -> Session.from(rows.iterator().next()));
   }
 
@@ -55,7 +62,7 @@ public final class SessionRepository {
             "SELECT t.used_at, t.expires_at AS token_expires, s.revoked_at, " + Session.COLUMNS
                 + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
                 + " WHERE t.token_hash = $1 FOR UPDATE OF t, s")
-        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(presented)))
+        .execute(Tuple.of(Buffer.buffer(presented)))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(new Rotation.Invalid());
@@ -69,16 +76,21 @@ public final class SessionRepository {
           if (r.getOffsetDateTime("used_at") != null) {
             return revoke(conn, s.id()).map(v -> new Rotation.Reused(s.userId(), s.id()));
           }
-          return spendAndReplace(conn, s, presented, next, now.plus(ttl), ip, userAgent);
+          OffsetDateTime end = s.createdAt().plus(maxAge);
+          if (!end.isAfter(now)) {
+            return Future.succeededFuture(new Rotation.Invalid()); // past the session's absolute lifetime
+          }
+          OffsetDateTime expires = now.plus(ttl);
+          return spendAndReplace(conn, s, presented, next, expires.isBefore(end) ? expires : end, ip, userAgent);
         }));
   }
 
   private Future<Rotation> spendAndReplace(SqlConnection conn, Session s, byte[] presented, byte[] next,
                                            OffsetDateTime expires, String ip, String userAgent) {
     return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1")
-        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(presented)))
+        .execute(Tuple.of(Buffer.buffer(presented)))
         .compose(v -> conn.preparedQuery("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
-            .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(next), s.id(), expires)))
+            .execute(Tuple.of(Buffer.buffer(next), s.id(), expires)))
         .compose(v -> conn.preparedQuery("UPDATE sessions s SET last_used_at = now(), expires_at = $2, ip = $3,"
                 + " user_agent = $4 WHERE id = $1 RETURNING " + Session.COLUMNS)
             .execute(Tuple.of(s.id(), expires, ip, userAgent)))
@@ -94,8 +106,15 @@ public final class SessionRepository {
   public Future<Optional<Session>> findLiveByToken(byte[] tokenHash) {
     return pool.preparedQuery("SELECT " + Session.COLUMNS + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
             + " WHERE t.token_hash = $1 AND s.revoked_at IS NULL")
-        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
+        .execute(Tuple.of(Buffer.buffer(tokenHash)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Session.from(rows.iterator().next())));
+  }
+
+  /** When the session was signed in (its creation), if it exists and is live. */
+  public Future<Optional<OffsetDateTime>> signedInAt(UUID userId, UUID sessionId) {
+    return pool.preparedQuery("SELECT created_at FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+        .execute(Tuple.of(sessionId, userId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getOffsetDateTime("created_at")));
   }
 
   /** Revokes one of the user's live sessions; false when there is no such live session of theirs. */
@@ -105,9 +124,9 @@ public final class SessionRepository {
         .map(rows -> rows.rowCount() > 0);
   }
 
-  /** Revokes every live session of the user except {@code keep} (may be null). */
-  public Future<Integer> revokeAll(UUID userId, UUID keep) {
-    return pool.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"
+  /** Revokes every live session of the user except {@code keep} (may be null), in the caller's transaction. */
+  public static Future<Integer> revokeAll(SqlClient client, UUID userId, UUID keep) {
+    return client.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"
             + " AND ($2::uuid IS NULL OR id <> $2)")
         .execute(Tuple.of(userId, keep))
         .map(RowSet::rowCount);
@@ -124,9 +143,14 @@ public final class SessionRepository {
         });
   }
 
-  /** Housekeeping: drops sessions whose refresh tokens can no longer be used. */
-  public Future<Void> deleteExpired() {
-    return pool.query("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
-            + " OR revoked_at < now() - interval '1 day'").execute().mapEmpty();
+  /**
+   * Housekeeping: drops sessions whose refresh tokens can no longer be used. A revoked session
+   * is kept while access tokens of it may be unexpired ({@code keepRevoked}): the access-state
+   * loader reads the revocation from it.
+   */
+  public Future<Void> deleteExpired(Duration keepRevoked) {
+    return pool.preparedQuery("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
+            + " OR revoked_at < now() - make_interval(secs => $1)")
+        .execute(Tuple.of((double) Math.max(86_400, keepRevoked.toSeconds() + 3_600))).mapEmpty();
   }
 }

@@ -1,11 +1,9 @@
 package dev.atrium.auth;
 
+import dev.atrium.access.ApiKeyAuth;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -51,11 +49,8 @@ public final class TokenService {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** SHA-256 of a refresh token: the only form in which it is stored. */
   public static byte[] digest(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ApiKeyAuth.digest(token);
   }
 }

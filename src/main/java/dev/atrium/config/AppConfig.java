@@ -48,7 +48,8 @@ public record AppConfig(
     int exportConcurrency,
     PushSettings push,
     StorageSettings storage,
-    MailSettings mail) {
+    MailSettings mail,
+    AccessSettings access) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -104,7 +105,11 @@ public record AppConfig(
             r.get("ATRIUM_PUBLIC_URL", "http://localhost:8080", MailSettings::publicUrl),
             r.get("ATRIUM_REQUIRE_VERIFIED_EMAIL", "false", AppConfig::bool),
             r.integer("ATRIUM_MAIL_MAX_ATTEMPTS", 10, 1, 100),
-            r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration)));
+            r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration)),
+        new AccessSettings(
+            r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
+            r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),
+            r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000)));
   }
 
   /** The database name in the URL path. */

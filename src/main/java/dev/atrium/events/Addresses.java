@@ -38,11 +38,6 @@ public final class Addresses {
   /** No payload, local to the node: a transaction that queued mail committed; the sender looks now. */
   public static final String MAIL_QUEUED = "mail.queued";
 
-  /** Request {@code {password}} → reply {@code {hash}}; fails 503 when the pool is saturated. */
-  public static final String PASSWORD_HASH = "atrium.auth.password.hash";
-  /** Request {@code {password, hash}} → reply {@code {valid, rehash}}; fails 503 when saturated. */
-  public static final String PASSWORD_VERIFY = "atrium.auth.password.verify";
-
   private Addresses() {
   }
 }

@@ -1,6 +1,6 @@
 package dev.atrium.files;
 
-import dev.atrium.api.Caller;
+import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Problem;
 import dev.atrium.api.ProblemHandler;
@@ -119,7 +119,7 @@ public final class FilesHandlers {
     int size = intQuery(ctx, "page_size", 20);
     String owner = Inputs.query(ctx, "owner_id");
     boolean all = "true".equals(Inputs.query(ctx, "all"));
-    files.list(Caller.of(ctx).userId(), owner, all, page, size)
+    files.list(Caller.of(ctx), owner, all, page, size)
         .onSuccess(p -> {
           JsonArray results = new JsonArray();
           p.results().forEach(f -> results.add(json(f)));
@@ -142,13 +142,13 @@ public final class FilesHandlers {
   }
 
   private void get(RoutingContext ctx) {
-    files.visible(Caller.of(ctx).userId(), UUID.fromString(Inputs.path(ctx, "id")))
+    files.visible(Caller.of(ctx), UUID.fromString(Inputs.path(ctx, "id")))
         .onSuccess(f -> Inputs.json(ctx, 200, json(f)))
         .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
-    files.delete(Caller.of(ctx).userId(), UUID.fromString(Inputs.path(ctx, "id")))
+    files.delete(Caller.of(ctx), UUID.fromString(Inputs.path(ctx, "id")))
         .onSuccess(v -> Inputs.noContent(ctx))
         .onFailure(ctx::fail);
   }
@@ -212,7 +212,7 @@ public final class FilesHandlers {
       return Future.failedFuture(Problem.of(401, "not_authenticated",
           "Send a bearer token or use a signed link"));
     }
-    return files.visible(Caller.of(ctx).userId(), fileId);
+    return files.visible(Caller.of(ctx), fileId);
   }
 
   private static boolean hasBearer(RoutingContext ctx) {

@@ -1,6 +1,5 @@
 package dev.atrium.files;
 
-import dev.atrium.auth.AccessStates;
 import dev.atrium.config.StorageSettings;
 import dev.atrium.files.storage.LocalStore;
 import dev.atrium.files.storage.ObjectStore;
@@ -46,7 +45,7 @@ public final class FilesModule implements Module {
   private final TusHandlers tusHandlers;
   private final SignedLinks links;
 
-  public FilesModule(Platform p, AccessStates states, Supplier<List<byte[]>> linkKeys) {
+  public FilesModule(Platform p, Supplier<List<byte[]>> linkKeys) {
     this.platform = p;
     StorageSettings storage = p.config().storage();
     this.store = storage.s3() ? new S3Store(p.vertx(), storage, p.config().dataDir())
@@ -56,7 +55,7 @@ public final class FilesModule implements Module {
     long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
     // the disk reserve guards the data directory; object storage has no such limit
     long diskReserve = storage.s3() ? 0 : storage.diskReserve();
-    FilesService service = new FilesService(p.vertx(), repo, store, states, p.config().userQuota(),
+    FilesService service = new FilesService(p.vertx(), repo, store, p.config().userQuota(),
         p.registry(), diskReserve, storage.uploadsPerUser());
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
     this.links = new SignedLinks(linkKeys, p.config().signedUrlTtl(), Clock.systemUTC());

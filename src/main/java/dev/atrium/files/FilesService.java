@@ -1,7 +1,7 @@
 package dev.atrium.files;
 
 import dev.atrium.api.Problem;
-import dev.atrium.auth.AccessStates;
+import dev.atrium.access.Caller;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,19 +30,17 @@ public final class FilesService {
   private final Vertx vertx;
   private final FileRepository repo;
   private final ObjectStore store;
-  private final AccessStates states;
   private final long quota;
   private final MeterRegistry registry;
   private final long diskReserve;
   private final int uploadsPerUser;
   private final UploadSlots slots;
 
-  public FilesService(Vertx vertx, FileRepository repo, ObjectStore store, AccessStates states, long quota,
+  public FilesService(Vertx vertx, FileRepository repo, ObjectStore store, long quota,
                       MeterRegistry registry, long diskReserve, int uploadsPerUser) {
     this.vertx = vertx;
     this.repo = repo;
     this.store = store;
-    this.states = states;
     this.quota = quota;
     this.registry = registry;
     this.diskReserve = diskReserve;
@@ -202,16 +200,16 @@ public final class FilesService {
   }
 
   /** The file if the caller owns it or holds files.manage_all; otherwise "not found". */
-  public Future<FileRecord> visible(String callerId, UUID fileId) {
+  public Future<FileRecord> visible(Caller caller, UUID fileId) {
     return repo.find(fileId).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(Problem.notFound("File"));
       }
       FileRecord f = found.get();
-      if (f.ownerId().toString().equals(callerId)) {
+      if (f.ownerId().toString().equals(caller.userId())) {
         return Future.succeededFuture(f);
       }
-      return canManageAll(callerId).compose(all -> all ? Future.succeededFuture(f)
+      return canManageAll(caller).compose(all -> all ? Future.succeededFuture(f)
           : Future.failedFuture(Problem.notFound("File")));
     });
   }
@@ -222,8 +220,9 @@ public final class FilesService {
         .orElseGet(() -> Future.failedFuture(Problem.notFound("File"))));
   }
 
-  public Future<Boolean> canManageAll(String callerId) {
-    return states.get(callerId).map(s -> s.isPresent() && s.get().has(MANAGE_ALL));
+  /** The one question, asked of the caller: an API key also needs the permission among its scopes. */
+  public Future<Boolean> canManageAll(Caller caller) {
+    return Future.succeededFuture(caller.may(MANAGE_ALL));
   }
 
   public record Page(long count, List<FileRecord> results) {
@@ -233,9 +232,10 @@ public final class FilesService {
    * The caller's files, newest first. {@code ownerId} (someone else) or {@code all} need
    * files.manage_all.
    */
-  public Future<Page> list(String callerId, String ownerId, boolean all, int page, int pageSize) {
+  public Future<Page> list(Caller caller, String ownerId, boolean all, int page, int pageSize) {
+    String callerId = caller.userId();
     boolean self = !all && (ownerId == null || ownerId.equalsIgnoreCase(callerId));
-    Future<Boolean> allowed = self ? Future.succeededFuture(true) : canManageAll(callerId);
+    Future<Boolean> allowed = self ? Future.succeededFuture(true) : canManageAll(caller);
     return allowed.compose(ok -> {
       if (!ok) {
         return Future.failedFuture(Problem.of(403, "permission_denied",
@@ -249,8 +249,8 @@ public final class FilesService {
   }
 
   /** Deletes the row (giving the bytes back to the quota), then the bytes and the thumbnail. */
-  public Future<Void> delete(String callerId, UUID fileId) {
-    return visible(callerId, fileId)
+  public Future<Void> delete(Caller caller, UUID fileId) {
+    return visible(caller, fileId)
         .compose(f -> repo.delete(f.id()))
         .compose(deleted -> deleted.map(f -> store.delete(f.storageKey())
                 .compose(v -> store.delete(FileStore.thumbnailKey(f.storageKey()))))

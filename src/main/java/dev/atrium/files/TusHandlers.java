@@ -1,6 +1,6 @@
 package dev.atrium.files;
 
-import dev.atrium.api.Caller;
+import dev.atrium.access.Caller;
 import dev.atrium.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,6 +1,6 @@
 package dev.atrium.notifications;
 
-import dev.atrium.api.Caller;
+import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +33,7 @@ public final class NotificationHandlers {
     NotificationService.Send send = new NotificationService.Send(userIds, b.getString("role"),
         b.getBoolean("broadcast", false), b.getString("title"), b.getString("body"), b.getString("level"),
         b.getJsonObject("data"));
-    service.send(Caller.of(ctx).userId(), send)
+    service.send(Caller.of(ctx), send)
         .onSuccess(sent -> Inputs.json(ctx, 202, new JsonObject().put("count", sent.count())
             .put("batch_id", sent.batchId().toString())))
         .onFailure(ctx::fail);

@@ -1,7 +1,7 @@
 package dev.atrium.notifications;
 
 import dev.atrium.api.Problem;
-import dev.atrium.auth.AccessStates;
+import dev.atrium.access.Caller;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.NotificationCreated;
 import dev.atrium.push.PushMetrics;
@@ -26,14 +26,11 @@ public final class NotificationService {
 
   private final Vertx vertx;
   private final NotificationRepository repository;
-  private final AccessStates states;
   private final PushMetrics metrics;
 
-  public NotificationService(Vertx vertx, NotificationRepository repository, AccessStates states,
-                             PushMetrics metrics) {
+  public NotificationService(Vertx vertx, NotificationRepository repository, PushMetrics metrics) {
     this.vertx = vertx;
     this.repository = repository;
-    this.states = states;
     this.metrics = metrics;
   }
 
@@ -45,7 +42,8 @@ public final class NotificationService {
   public record Sent(UUID batchId, int count) {
   }
 
-  public Future<Sent> send(String senderId, Send s) {
+  public Future<Sent> send(Caller sender, Send s) {
+    String senderId = sender.userId();
     int targets = (s.userIds() != null ? 1 : 0) + (s.role() != null ? 1 : 0) + (s.broadcast() ? 1 : 0);
     if (targets != 1) {
       return Future.failedFuture(Problem.validation("Give exactly one of user_ids, role or broadcast:true",
@@ -66,10 +64,9 @@ public final class NotificationService {
         data);
     Future<NotificationRepository.Stored> stored;
     if (s.broadcast()) {
-      stored = states.get(senderId).compose(state -> state.isPresent() && state.get().has(BROADCAST_PERMISSION)
-          ? repository.toEveryone(content)
+      stored = sender.may(BROADCAST_PERMISSION) ? repository.toEveryone(content)
           : Future.failedFuture(Problem.of(403, "permission_denied",
-              "Notifying everyone needs the permission '" + BROADCAST_PERMISSION + "'")));
+              "Notifying everyone needs the permission '" + BROADCAST_PERMISSION + "'"));
     } else if (s.role() != null) {
       stored = repository.toRole(content, s.role()).compose(found -> found.map(Future::succeededFuture)
           .orElseGet(() -> Future.failedFuture(Problem.field("unknown_role", "/role", "No role named " + s.role()))));

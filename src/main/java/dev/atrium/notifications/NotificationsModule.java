@@ -1,6 +1,6 @@
 package dev.atrium.notifications;
 
-import dev.atrium.auth.AccessStates;
+import dev.atrium.access.AccessStates;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.push.PushKeys;
@@ -43,7 +43,7 @@ public final class NotificationsModule implements Module {
     this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
     this.pushVerticle = new PushVerticle(p.redis(), keys, publisher, registry, settings.pingInterval());
     this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), new NotificationRepository(p.pool()),
-        states, metrics));
+        metrics));
   }
 
   @Override

@@ -1,8 +1,9 @@
 package dev.atrium.push;
 
 import dev.atrium.api.Problem;
-import dev.atrium.auth.AccessState;
-import dev.atrium.auth.AccessStates;
+import dev.atrium.access.AccessState;
+import dev.atrium.access.AccessStates;
+import dev.atrium.access.Caller;
 import dev.atrium.config.PushSettings;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -50,6 +51,8 @@ public final class PushSocket {
   private final Vertx vertx;
   private final JWTAuth auth;
   private final AccessStates states;
+  /** Who authenticated this socket (a key's scopes apply to the dashboard too). */
+  private Caller caller;
   private final PushRegistry registry;
   private final ReplayStore replay;
   private final PushMetrics metrics;
@@ -166,7 +169,7 @@ public final class PushSocket {
       }
       if (state.isEmpty() || !state.get().accepts(issuedAtMs, sessionId)) {
         close(CLOSE_UNAUTHENTICATED, "access revoked");
-      } else if (subscriptions.containsKey(Topic.DASHBOARD) && !state.get().has(DASHBOARD_PERMISSION)) {
+      } else if (subscriptions.containsKey(Topic.DASHBOARD) && !caller.withState(state.get()).may(DASHBOARD_PERMISSION)) {
         subscriptions.remove(Topic.DASHBOARD);
         registry.watchDashboard(this, false);
         send(errorFrame("permission_denied", "The dashboard needs " + DASHBOARD_PERMISSION, "subscribe")
@@ -250,6 +253,7 @@ public final class PushSocket {
     }
     boolean first = userId == null;
     userId = sub;
+    caller = Caller.of(user, null, null);
     sessionId = claims.getString("sid");
     issuedAtMs = claims.getLong("iat_ms", claims.getLong("iat", 0L) * 1000);
     long expiresAtMs = claims.getLong("exp", 0L) * 1000;
@@ -310,7 +314,7 @@ public final class PushSocket {
       if (closed) {
         return;
       }
-      if (ar.succeeded() && ar.result().isPresent() && ar.result().get().has(DASHBOARD_PERMISSION)) {
+      if (ar.succeeded() && ar.result().isPresent() && caller.withState(ar.result().get()).may(DASHBOARD_PERMISSION)) {
         subscriptions.put(Topic.DASHBOARD, new Subscription());
         registry.watchDashboard(this, true);
         send(ack(Topic.DASHBOARD));

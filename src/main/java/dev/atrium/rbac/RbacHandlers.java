@@ -2,7 +2,7 @@ package dev.atrium.rbac;
 
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Pages;
-import dev.atrium.audit.Actor;
+import dev.atrium.access.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +49,7 @@ public final class RbacHandlers {
   }
 
   private void createPermission(RoutingContext ctx) {
-    rbac.createPermission(Actor.of(ctx), Inputs.body(ctx))
+    rbac.createPermission(Caller.of(ctx), Inputs.body(ctx))
         .onSuccess(p -> created(ctx, "/api/permissions/" + p.id(), p.toJson()))
         .onFailure(ctx::fail);
   }
@@ -59,12 +59,12 @@ public final class RbacHandlers {
   }
 
   private void updatePermission(RoutingContext ctx) {
-    rbac.updatePermission(Actor.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
+    rbac.updatePermission(Caller.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
         .onSuccess(p -> Inputs.json(ctx, 200, p.toJson())).onFailure(ctx::fail);
   }
 
   private void deletePermission(RoutingContext ctx) {
-    rbac.deletePermission(Actor.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+    rbac.deletePermission(Caller.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
   }
 
   private void listRoles(RoutingContext ctx) {
@@ -79,7 +79,7 @@ public final class RbacHandlers {
   }
 
   private void createRole(RoutingContext ctx) {
-    rbac.createRole(Actor.of(ctx), Inputs.body(ctx))
+    rbac.createRole(Caller.of(ctx), Inputs.body(ctx))
         .onSuccess(r -> created(ctx, "/api/roles/" + r.id(), r.toJson()))
         .onFailure(ctx::fail);
   }
@@ -89,12 +89,12 @@ public final class RbacHandlers {
   }
 
   private void updateRole(RoutingContext ctx) {
-    rbac.updateRole(Actor.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
+    rbac.updateRole(Caller.of(ctx), longId(ctx, "id"), Inputs.body(ctx))
         .onSuccess(r -> Inputs.json(ctx, 200, r.toJson())).onFailure(ctx::fail);
   }
 
   private void deleteRole(RoutingContext ctx) {
-    rbac.deleteRole(Actor.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+    rbac.deleteRole(Caller.of(ctx), longId(ctx, "id")).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
   }
 
   private void listUserRoles(RoutingContext ctx) {
@@ -120,14 +120,14 @@ public final class RbacHandlers {
       return;
     }
     Number roleId = (Number) b.getValue("role_id");
-    rbac.grant(Actor.of(ctx), UUID.fromString(userId), roleId == null ? null : roleId.longValue(),
+    rbac.grant(Caller.of(ctx), UUID.fromString(userId), roleId == null ? null : roleId.longValue(),
             b.getString("role"), expires)
         .onSuccess(g -> created(ctx, "/api/users/" + userId + "/roles/" + g.roleId(), g.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void revokeUserRole(RoutingContext ctx) {
-    rbac.revoke(Actor.of(ctx), UUID.fromString(Inputs.path(ctx, "id")), longId(ctx, "role_id"))
+    rbac.revoke(Caller.of(ctx), UUID.fromString(Inputs.path(ctx, "id")), longId(ctx, "role_id"))
         .onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
   }
 

@@ -1,10 +1,12 @@
 package dev.atrium.rbac;
 
+import dev.atrium.access.AccessState;
+import dev.atrium.access.AccessStates;
+import dev.atrium.access.Caller;
+import dev.atrium.access.DelegationPolicy;
 import dev.atrium.api.Problem;
-import dev.atrium.audit.Actor;
 import dev.atrium.audit.AuditEntry;
-import dev.atrium.audit.AuditLog;
-import dev.atrium.auth.AccessChanges;
+import dev.atrium.audit.AuditedChange;
 import dev.atrium.db.SqlStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -16,31 +18,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Roles, permissions and grants. Each change and its audit entry commit together; after the
- * commit, every affected user's cached access is dropped on every node (AccessChanges).
+ * commit, every affected user's cached access is dropped on every node ({@link AuditedChange}).
+ * What an actor may hand out is decided by {@link DelegationPolicy}.
  */
 public final class RbacService {
-  private static final Logger LOG = LoggerFactory.getLogger(RbacService.class);
-  /**
-   * Above this many affected users a change is not announced user by user: every node's access
-   * cache forgets entries within half a second anyway (AccessStates.MAX_AGE_MS).
-   */
-  private static final int ANNOUNCE_LIMIT = 2_000;
-
   private final Pool pool;
   private final RbacRepository repo;
-  private final AuditLog audit;
-  private final AccessChanges changes;
+  private final AuditedChange changes;
+  private final AccessStates states;
 
-  public RbacService(RbacRepository repo, AuditLog audit, AccessChanges changes) {
+  public RbacService(RbacRepository repo, AuditedChange changes, AccessStates states) {
     this.pool = repo.pool();
     this.repo = repo;
-    this.audit = audit;
     this.changes = changes;
+    this.states = states;
   }
 
   public record Page<T>(long count, List<T> items) {
@@ -58,47 +52,51 @@ public final class RbacService {
     return repo.findPermission(pool, id).map(p -> p.orElseThrow(() -> Problem.notFound("Permission")));
   }
 
-  public Future<Permission> createPermission(Actor actor, JsonObject b) {
-    return pool.withTransaction(tx -> repo.insertPermission(tx, b.getString("codename"), b.getString("name"),
-                b.getString("description", ""), b.getString("module"))
-            .compose(p -> audit.record(tx, actor, "permission.create", "permission", p.id(), p.toJson()).map(p)))
+  public Future<Permission> createPermission(Caller actor, JsonObject b) {
+    String codename = b.getString("codename");
+    // A new permission is held by nobody but superusers (through the admin role): nothing to delegate.
+    return changes.<Permission>run(actor, "permission.create", "permission", codename, c ->
+            repo.insertPermission(c.tx(), codename, b.getString("name"), b.getString("description", ""),
+                    b.getString("module"))
+                .compose(p -> c.audit("permission.create", "permission", p.id(), p.toJson()).map(p)))
         .recover(RbacService::permissionConflict);
   }
 
-  public Future<Permission> updatePermission(Actor actor, long id, JsonObject patch) {
-    List<UUID> affected = new ArrayList<>();
-    return pool.withTransaction(tx -> repo.findPermission(tx, id).compose(found -> {
-          Permission before = found.orElseThrow(() -> Problem.notFound("Permission"));
-          if (before.builtin() && patch.containsKey("codename") && !before.codename().equals(patch.getString("codename"))) {
-            throw Problem.of(409, "builtin_protected", "A built-in permission keeps its codename");
-          }
-          return repo.updatePermission(tx, id, patch)
-              .compose(after -> audit.record(tx, actor, "permission.update", "permission", id,
-                      AuditEntry.diff(before.toJson(), after.toJson()))
-                  .compose(v -> repo.usersHoldingPermission(tx, id)).map(users -> {
-                    affected.addAll(users);
-                    return after;
-                  }));
-        }))
-        .recover(RbacService::permissionConflict)
-        .compose(p -> announce(affected).map(p));
+  public Future<Permission> updatePermission(Caller actor, long id, JsonObject patch) {
+    return changes.<Permission>run(actor, "permission.update", "permission", id, c -> repo.findPermission(c.tx(), id)
+            .compose(found -> {
+              Permission before = found.orElseThrow(() -> Problem.notFound("Permission"));
+              if (before.builtin() && patch.containsKey("codename") && !before.codename().equals(patch.getString("codename"))) {
+                throw Problem.of(409, "builtin_protected", "A built-in permission keeps its codename");
+              }
+              DelegationPolicy.checkPermissionChange(actor, before.codename());
+              return repo.updatePermission(c.tx(), id, patch)
+                  .compose(after -> c.audit("permission.update", "permission", id,
+                          AuditEntry.diff(before.toJson(), after.toJson()))
+                      .compose(v -> repo.usersHoldingPermission(c.tx(), id))
+                      .map(users -> {
+                        c.accessChanged(users);
+                        return after;
+                      }));
+            }))
+        .recover(RbacService::permissionConflict);
   }
 
-  public Future<Void> deletePermission(Actor actor, long id) {
-    List<UUID> affected = new ArrayList<>();
-    return pool.withTransaction(tx -> repo.findPermission(tx, id).compose(found -> {
+  public Future<Void> deletePermission(Caller actor, long id) {
+    return changes.run(actor, "permission.delete", "permission", id, c -> repo.findPermission(c.tx(), id)
+        .compose(found -> {
           Permission p = found.orElseThrow(() -> Problem.notFound("Permission"));
           if (p.builtin()) {
             throw Problem.of(409, "builtin_protected", "Built-in permissions cannot be deleted");
           }
-          return repo.usersHoldingPermission(tx, id)
+          DelegationPolicy.checkPermissionChange(actor, p.codename());
+          return repo.usersHoldingPermission(c.tx(), id)
               .compose(users -> {
-                affected.addAll(users);
-                return repo.deletePermission(tx, id);
+                c.accessChanged(users);
+                return repo.deletePermission(c.tx(), id);
               })
-              .compose(v -> audit.record(tx, actor, "permission.delete", "permission", id, p.toJson()));
-        }))
-        .compose(v -> announce(affected));
+              .compose(v -> c.audit("permission.delete", "permission", id, p.toJson()));
+        }));
   }
 
   // ---- roles
@@ -113,59 +111,59 @@ public final class RbacService {
     return repo.findRole(pool, id).map(r -> r.orElseThrow(() -> Problem.notFound("Role")));
   }
 
-  public Future<Role> createRole(Actor actor, JsonObject b) {
+  public Future<Role> createRole(Caller actor, JsonObject b) {
     List<String> codenames = strings(b.getJsonArray("permissions", new JsonArray()));
-    return pool.withTransaction(tx -> resolvePermissions(tx, codenames)
-            .compose(ids -> repo.insertRole(tx, b.getString("name"), b.getString("description", ""),
-                    b.getBoolean("is_active", true))
-                .compose(roleId -> repo.setRolePermissions(tx, roleId, ids).map(roleId)))
-            .compose(roleId -> repo.findRole(tx, roleId)).map(r -> r.orElseThrow())
-            .compose(role -> audit.record(tx, actor, "role.create", "role", role.id(), role.toJson()).map(role)))
+    return changes.<Role>run(actor, "role.create", "role", b.getString("name"), c -> resolvePermissions(c.tx(), codenames)
+            .compose(ids -> {
+              DelegationPolicy.checkNewRole(actor, codenames);
+              return repo.insertRole(c.tx(), b.getString("name"), b.getString("description", ""),
+                      b.getBoolean("is_active", true))
+                  .compose(roleId -> repo.setRolePermissions(c.tx(), roleId, ids).map(roleId));
+            })
+            .compose(roleId -> repo.findRole(c.tx(), roleId)).map(r -> r.orElseThrow())
+            .compose(role -> c.audit("role.create", "role", role.id(), role.toJson()).map(role)))
         .recover(RbacService::roleConflict);
   }
 
-  public Future<Role> updateRole(Actor actor, long id, JsonObject patch) {
-    List<UUID> affected = new ArrayList<>();
-    return pool.withTransaction(tx -> repo.lockRole(tx, id).compose(found -> {
+  public Future<Role> updateRole(Caller actor, long id, JsonObject patch) {
+    return changes.<Role>run(actor, "role.update", "role", id, c -> repo.lockRole(c.tx(), id).compose(found -> {
           Role before = found.orElseThrow(() -> Problem.notFound("Role"));
           if (before.builtin() && patch.containsKey("name") && !before.name().equals(patch.getString("name"))) {
             throw Problem.of(409, "builtin_protected", "A built-in role keeps its name");
           }
           Future<Void> perms = Future.succeededFuture();
+          List<String> after = patch.containsKey("permissions") ? strings(patch.getJsonArray("permissions"))
+              : before.permissions();
+          DelegationPolicy.checkRoleChange(actor, before.builtin(), holds(actor, before), before.permissions(), after);
           if (patch.containsKey("permissions")) {
-            perms = resolvePermissions(tx, strings(patch.getJsonArray("permissions")))
-                .compose(ids -> repo.setRolePermissions(tx, id, ids));
+            perms = resolvePermissions(c.tx(), after).compose(ids -> repo.setRolePermissions(c.tx(), id, ids));
           }
-          return perms.compose(v -> repo.updateRole(tx, id, patch))
-              .compose(v -> repo.findRole(tx, id)).map(r -> r.orElseThrow())
-              .compose(after -> audit.record(tx, actor, "role.update", "role", id,
-                      AuditEntry.diff(before.toJson(), after.toJson()))
-                  .compose(v -> repo.usersWithRole(tx, id))
+          return perms.compose(v -> repo.updateRole(c.tx(), id, patch))
+              .compose(v -> repo.findRole(c.tx(), id)).map(r -> r.orElseThrow())
+              .compose(updated -> c.audit("role.update", "role", id, AuditEntry.diff(before.toJson(), updated.toJson()))
+                  .compose(v -> repo.usersWithRole(c.tx(), id))
                   .map(users -> {
-                    affected.addAll(users);
-                    return after;
+                    c.accessChanged(users);
+                    return updated;
                   }));
         }))
-        .recover(RbacService::roleConflict)
-        .compose(r -> announce(affected).map(r));
+        .recover(RbacService::roleConflict);
   }
 
-  public Future<Void> deleteRole(Actor actor, long id) {
-    List<UUID> affected = new ArrayList<>();
-    return pool.withTransaction(tx -> repo.lockRole(tx, id).compose(found -> {
-          Role role = found.orElseThrow(() -> Problem.notFound("Role"));
-          if (role.builtin()) {
-            throw Problem.of(409, "builtin_protected", "Built-in roles cannot be deleted");
-          }
-          return repo.usersWithRole(tx, id)
-              .compose(users -> {
-                affected.addAll(users);
-                return repo.deleteRole(tx, id);
-              })
-              .compose(v -> audit.record(tx, actor, "role.delete", "role", id,
-                  role.toJson().put("grants_removed", affected.size())));
-        }))
-        .compose(v -> announce(affected));
+  public Future<Void> deleteRole(Caller actor, long id) {
+    return changes.run(actor, "role.delete", "role", id, c -> repo.lockRole(c.tx(), id).compose(found -> {
+      Role role = found.orElseThrow(() -> Problem.notFound("Role"));
+      if (role.builtin()) {
+        throw Problem.of(409, "builtin_protected", "Built-in roles cannot be deleted");
+      }
+      DelegationPolicy.checkRoleChange(actor, false, holds(actor, role), role.permissions(), List.of());
+      return repo.usersWithRole(c.tx(), id)
+          .compose(users -> {
+            c.accessChanged(users);
+            return repo.deleteRole(c.tx(), id)
+                .compose(v -> c.audit("role.delete", "role", id, role.toJson().put("grants_removed", users.size())));
+          });
+    }));
   }
 
   // ---- grants
@@ -180,39 +178,51 @@ public final class RbacService {
   }
 
   /** Grants a role by {@code role_id} or {@code role} (its name), optionally until {@code expires_at}. */
-  public Future<Grant> grant(Actor actor, UUID userId, Long roleId, String roleName, OffsetDateTime expiresAt) {
+  public Future<Grant> grant(Caller actor, UUID userId, Long roleId, String roleName, OffsetDateTime expiresAt) {
     if (roleId == null && roleName == null) {
       return Future.failedFuture(Problem.field("validation_failed", "/role_id", "Give role_id or role"));
     }
     if (expiresAt != null && !expiresAt.isAfter(OffsetDateTime.now())) {
       return Future.failedFuture(Problem.field("validation_failed", "/expires_at", "must be in the future"));
     }
-    return pool.withTransaction(tx -> repo.userExists(tx, userId)
-            .compose(exists -> {
-              if (!exists) {
-                throw Problem.notFound("User");
-              }
-              return roleId != null ? repo.findRole(tx, roleId) : repo.findRoleByName(tx, roleName);
-            })
+    return target(userId).compose(target -> changes.<Grant>run(actor, "role.grant", "user", userId, c ->
+        (roleId != null ? repo.findRole(c.tx(), roleId) : repo.findRoleByName(c.tx(), roleName))
             .compose(role -> {
               Role r = role.orElseThrow(() -> Problem.field("unknown_role", roleId != null ? "/role_id" : "/role",
                   "No such role"));
-              return repo.grant(tx, userId, r.id(), actor.userId(), expiresAt);
+              DelegationPolicy.checkGrant(actor, target, r.name(), r.builtin(), r.permissions());
+              return repo.grant(c.tx(), userId, r.id(), actor.id(), expiresAt);
             })
             .compose(granted -> {
               Grant g = granted.orElseThrow(() -> Problem.conflict("already_granted", "/role_id",
                   "The user already holds this role"));
-              return audit.record(tx, actor, "role.grant", "user", userId, g.snapshot()).map(g);
-            }))
-        .compose(g -> changes.permissionsChanged(userId.toString()).map(g));
+              c.accessChanged(userId);
+              return c.audit("role.grant", "user", userId, g.snapshot()).map(g);
+            })));
   }
 
-  public Future<Void> revoke(Actor actor, UUID userId, long roleId) {
-    return pool.withTransaction(tx -> repo.revoke(tx, userId, roleId).compose(revoked -> {
-          Grant g = revoked.orElseThrow(() -> Problem.notFound("Grant"));
-          return audit.record(tx, actor, "role.revoke", "user", userId, g.snapshot());
-        }))
-        .compose(v -> changes.permissionsChanged(userId.toString()));
+  public Future<Void> revoke(Caller actor, UUID userId, long roleId) {
+    return target(userId).compose(target -> changes.run(actor, "role.revoke", "user", userId, c ->
+        repo.findRole(c.tx(), roleId)
+            .compose(role -> {
+              Role r = role.orElseThrow(() -> Problem.notFound("Grant"));
+              DelegationPolicy.checkGrant(actor, target, r.name(), r.builtin(), r.permissions());
+              return repo.revoke(c.tx(), userId, roleId);
+            })
+            .compose(revoked -> {
+              Grant g = revoked.orElseThrow(() -> Problem.notFound("Grant"));
+              c.accessChanged(userId);
+              return c.audit("role.revoke", "user", userId, g.snapshot());
+            })));
+  }
+
+  private Future<AccessState> target(UUID userId) {
+    return states.get(userId.toString()).map(s -> s.orElseThrow(() -> Problem.notFound("User")));
+  }
+
+  /** The actor holds a live grant of the role (its state lists active roles by name). */
+  private static boolean holds(Caller actor, Role role) {
+    return actor.state() != null && actor.state().roles().contains(role.name());
   }
 
   // ---- helpers
@@ -234,18 +244,6 @@ public final class RbacService {
       }
       return unique.stream().map(known::get).toList();
     });
-  }
-
-  private Future<Void> announce(List<UUID> users) {
-    if (users.size() > ANNOUNCE_LIMIT) {
-      LOG.info("Access of {} users changed; caches expire them within a second", users.size());
-      return Future.succeededFuture();
-    }
-    List<Future<Void>> sent = new ArrayList<>();
-    for (UUID u : users) {
-      sent.add(changes.permissionsChanged(u.toString()));
-    }
-    return Future.all(sent).mapEmpty();
   }
 
   private static List<String> strings(JsonArray array) {

@@ -1,5 +1,6 @@
 package dev.atrium.users;
 
+import dev.atrium.access.User;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.api.Problem;
+import dev.atrium.auth.Emails;
 import dev.atrium.auth.PasswordHashing;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -30,7 +31,6 @@ public final class UserImport {
   public static final int MAX_ROWS = 10_000;
   public static final int MAX_PLAIN_PASSWORDS = 200;
   private static final int MAX_ERRORS = 1_000;
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
   private static final Pattern USERNAME = Pattern.compile("^[A-Za-z0-9_.@+-]{1,150}$");
 
   private UserImport() {
@@ -89,7 +89,8 @@ public final class UserImport {
   private static Row check(int i, JsonObject r, JsonArray errors, boolean callerIsSuperuser) {
     int before = errors.size();
     String email = text(r, "email");
-    if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+    email = Emails.normalise(email);
+    if (!Emails.valid(email)) {
       error(errors, i, "email", email == null ? "is required" : "is not a valid email address");
     }
     String username = text(r, "username");
@@ -106,7 +107,7 @@ public final class UserImport {
     String hash = null;
     String plainPassword = null;
     if (password == null || password.startsWith("!")) {
-      hash = UsersService.UNUSABLE_PASSWORD; // Django's "!..." unusable password stays unusable
+      hash = PasswordInput.UNUSABLE_PASSWORD; // Django's "!..." unusable password stays unusable
     } else if (PasswordHashing.isSupportedHash(password)) {
       String tooCostly = PasswordHashing.tooCostly(password);
       if (tooCostly != null) {
@@ -132,6 +133,9 @@ public final class UserImport {
     boolean verified = bool(r, "is_verified", false, i, errors);
     if (superuser && !callerIsSuperuser) {
       error(errors, i, "is_superuser", "only a superuser may import superusers");
+    }
+    if (staff && !callerIsSuperuser) {
+      error(errors, i, "is_staff", "only a superuser may import staff");
     }
     OffsetDateTime createdAt = time(r, r.containsKey("date_joined") ? "date_joined" : "created_at", i, errors);
     if (errors.size() > before) {

@@ -1,5 +1,6 @@
 package dev.atrium.users;
 
+import dev.atrium.access.User;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -119,12 +120,6 @@ public final class UsersAdminRepository {
     }
     return tx.preparedQuery("UPDATE users u SET " + set + "updated_at = now() WHERE u.id = $1 RETURNING " + User.COLUMNS)
         .execute(Tuple.from(values)).map(rows -> User.from(rows.iterator().next()));
-  }
-
-  /** Ends every live session of the user (refresh tokens stop working). */
-  public Future<Void> revokeSessions(SqlClient tx, UUID id) {
-    return tx.preparedQuery("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-        .execute(Tuple.of(id)).mapEmpty();
   }
 
   /** Deletes the user; sessions, grants, profile and API keys go with it (ON DELETE CASCADE). */

@@ -3,7 +3,7 @@ package dev.atrium.users;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Pages;
 import dev.atrium.api.Problem;
-import dev.atrium.audit.Actor;
+import dev.atrium.access.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,16 +13,20 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
-/** Binds the contract's users operations to {@link UsersService} and {@link UserExport}. */
+/** Binds the contract's users operations to {@link UserListing}, {@link UserAdmin}, {@link UserImports} and {@link UserExport}. */
 public final class UsersHandlers {
   /** Largest import body: 10,000 rows with Django hashes and long names fit well within it. */
   public static final long IMPORT_BODY_LIMIT = 32L * 1024 * 1024;
 
-  private final UsersService users;
+  private final UserListing listing;
+  private final UserAdmin users;
+  private final UserImports imports;
   private final UserExport export;
 
-  public UsersHandlers(UsersService users, UserExport export) {
+  public UsersHandlers(UserListing listing, UserAdmin users, UserImports imports, UserExport export) {
+    this.listing = listing;
     this.users = users;
+    this.imports = imports;
     this.export = export;
   }
 
@@ -42,14 +46,14 @@ public final class UsersHandlers {
     UserQuery query = new UserQuery(Inputs.query(ctx, "search"), bool(ctx, "is_active"), bool(ctx, "is_verified"),
         bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
-    users.list(query, pages)
+    listing.list(query, pages)
         .onSuccess(listed -> ctx.response().putHeader("Content-Type", "application/json")
             .end(pages.encoded(ctx, listed.count(), listed.size(), listed.results())))
         .onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {
-    users.create(Actor.of(ctx), Inputs.body(ctx))
+    users.create(Caller.of(ctx), Inputs.body(ctx))
         .onSuccess(u -> {
           ctx.response().putHeader("Location", "/api/users/" + u.getString("id"));
           Inputs.json(ctx, 201, u);
@@ -62,12 +66,12 @@ public final class UsersHandlers {
   }
 
   private void update(RoutingContext ctx) {
-    users.update(Actor.of(ctx), id(ctx), Inputs.body(ctx))
+    users.update(Caller.of(ctx), id(ctx), Inputs.body(ctx))
         .onSuccess(u -> Inputs.json(ctx, 200, u)).onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
-    users.delete(Actor.of(ctx), id(ctx)).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
+    users.delete(Caller.of(ctx), id(ctx)).onSuccess(v -> Inputs.noContent(ctx)).onFailure(ctx::fail);
   }
 
   /** JSON array or CSV in the body; validated by the import itself (the contract cannot check CSV). */
@@ -77,7 +81,7 @@ public final class UsersHandlers {
     if (!lower.startsWith("application/json") && !lower.startsWith("text/csv")) {
       throw Problem.of(415, "unsupported_media_type", "Send the users as application/json (an array) or text/csv");
     }
-    users.importUsers(Actor.of(ctx), ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+    imports.importUsers(Caller.of(ctx), ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
             : ctx.body().buffer(), lower.startsWith("text/csv") ? "text/csv" : "application/json")
         .onSuccess(r -> {
           JsonArray skipped = new JsonArray();

@@ -1,48 +1,35 @@
 package dev.atrium.users;
 
-import dev.atrium.apikeys.ApiKeyHandlers;
-import dev.atrium.apikeys.ApiKeyRepository;
-import dev.atrium.apikeys.ApiKeyService;
-import dev.atrium.audit.AuditHandlers;
-import dev.atrium.audit.AuditLog;
+import dev.atrium.access.AccessModule;
+import dev.atrium.audit.AuditedChange;
 import dev.atrium.auth.AuthModule;
+import dev.atrium.auth.UserRepository;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
-import dev.atrium.rbac.RbacHandlers;
-import dev.atrium.rbac.RbacRepository;
-import dev.atrium.rbac.RbacService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/**
- * Users administration: the admin user routes, roles, permissions and grants, the audit log,
- * and the caller's API keys. Access changes go through the auth module, so every node sees them.
- */
+/** Users administration: the admin user routes, import and export. */
 public final class UsersModule implements Module {
-  private final Map<String, Handler<RoutingContext>> operations = new HashMap<>();
-  private final UsersService users;
+  private final UserListing listing;
+  private final UserImports imports;
+  private final UsersHandlers handlers;
 
-  public UsersModule(Platform p, AuthModule auth) {
-    AuditLog audit = new AuditLog(p.pool());
+  public UsersModule(Platform p, AccessModule access, AuthModule auth, AuditedChange changes) {
     UsersAdminRepository repo = new UsersAdminRepository(p.pool());
-    this.users = new UsersService(p.vertx(), repo, new UserRepository(p.pool()), audit, auth.accessStates(),
-        auth.accessChanges(), auth.passwords(), p.config().usersListCache());
-    RbacService rbac = new RbacService(new RbacRepository(p.pool()), audit, auth.accessChanges());
-    ApiKeyService keys = new ApiKeyService(new ApiKeyRepository(p.pool()), auth.accessStates(), auth.accessChanges(),
-        audit, auth.apiKeyAuth());
-    operations.putAll(new UsersHandlers(users, new UserExport(repo)).operations());
-    operations.putAll(new RbacHandlers(rbac).operations());
-    operations.putAll(new AuditHandlers(audit).operations());
-    operations.putAll(new ApiKeyHandlers(keys).operations());
+    PasswordInput passwords = new PasswordInput(auth.passwords());
+    this.listing = new UserListing(p.vertx(), repo, p.config().usersListCache());
+    this.imports = new UserImports(p.vertx(), repo, changes, passwords, listing);
+    UserAdmin admin = new UserAdmin(repo, new UserRepository(p.pool()), changes, access.states(), passwords, listing);
+    this.handlers = new UsersHandlers(listing, admin, imports, new UserExport(repo));
   }
 
   @Override
   public Map<String, Handler<RoutingContext>> operations() {
-    return operations;
+    return handlers.operations();
   }
 
   /** The import reads JSON or CSV itself: the contract validator handles neither a 32 MB body nor CSV. */
@@ -52,12 +39,17 @@ public final class UsersModule implements Module {
   }
 
   @Override
-  public Future<Void> stop() {
-    return users.close();
+  public Map<String, Long> bodyLimits() {
+    return Map.of("importUsers", UsersHandlers.IMPORT_BODY_LIMIT);
   }
 
   @Override
-  public Map<String, Long> bodyLimits() {
-    return Map.of("importUsers", UsersHandlers.IMPORT_BODY_LIMIT);
+  public Future<Void> start() {
+    return listing.start();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return Future.all(listing.stop().otherwiseEmpty(), imports.close().otherwiseEmpty()).mapEmpty();
   }
 }

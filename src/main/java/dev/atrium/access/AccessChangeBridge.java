@@ -1,4 +1,4 @@
-package dev.atrium.auth;
+package dev.atrium.access;
 
 import dev.atrium.events.AccessChanged;
 import io.vertx.core.Future;

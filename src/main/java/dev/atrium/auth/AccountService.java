@@ -1,9 +1,9 @@
-package dev.atrium.users;
+package dev.atrium.auth;
 
+import dev.atrium.access.AccessChanges;
+import dev.atrium.access.AccessState;
+import dev.atrium.access.AccessStates;
 import dev.atrium.api.Problem;
-import dev.atrium.auth.AccessChanges;
-import dev.atrium.auth.AccessState;
-import dev.atrium.auth.AccessStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

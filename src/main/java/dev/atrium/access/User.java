@@ -1,4 +1,4 @@
-package dev.atrium.users;
+package dev.atrium.access;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

@@ -1,15 +1,14 @@
-package dev.atrium.auth;
+package dev.atrium.access;
 
-import dev.atrium.users.Profile;
-import dev.atrium.users.User;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Who a user is and what they may do right now, as every request sees it: the account and
  * profile, whether it is active,
- * which access tokens are void (issued before {@code notBeforeMs}, or of a revoked session),
- * and the effective permissions and role names. Cached per node for a fraction of a second.
+ * which access tokens are void (issued before {@code notBeforeMs}, or of a revoked session:
+ * both read from PostgreSQL, so no Redis loss revives them), and the effective permissions and
+ * role names. Cached per node for a fraction of a second.
  */
 public record AccessState(
     String userId,
@@ -33,7 +32,13 @@ public record AccessState(
     return active() && issuedAtMs > notBeforeMs && (sessionId == null || !revokedSessions.contains(sessionId));
   }
 
-  public boolean has(String permission) {
+  /** An API key created at this time still works: it was made after the last "void every credential" mark. */
+  public boolean acceptsKeyCreatedAt(long createdAtMs) {
+    return active() && createdAtMs > notBeforeMs;
+  }
+
+  /** Held by the owner (superusers hold all); callers ask {@link Caller#may}, which also applies key scopes. */
+  boolean has(String permission) {
     return superuser() || permissions.contains(permission);
   }
 }

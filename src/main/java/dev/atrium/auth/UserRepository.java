@@ -1,10 +1,13 @@
-package dev.atrium.users;
+package dev.atrium.auth;
 
+import dev.atrium.access.Profile;
+import dev.atrium.access.User;
 import dev.atrium.api.Problem;
 import dev.atrium.db.SqlStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -13,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL on users and user_profiles. */
+/** SQL on users and user_profiles: accounts as their owners and sign-in see them. */
 public final class UserRepository {
   /** Columns a user may change on themselves, mapped from their JSON names. */
   public static final Map<String, String> SELF_EDITABLE = Map.of(
@@ -85,8 +88,8 @@ public final class UserRepository {
         .execute(Tuple.of(id, ip, upgradedHash)).mapEmpty();
   }
 
-  public Future<Void> updatePassword(UUID id, String hash) {
-    return pool.preparedQuery("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+  public static Future<Void> updatePassword(SqlClient client, UUID id, String hash) {
+    return client.preparedQuery("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
         .execute(Tuple.of(id, hash)).mapEmpty();
   }
 

@@ -1,32 +1,25 @@
-package dev.atrium.auth;
+package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.atrium.api.Problem;
-import dev.atrium.db.RedisKeys;
-import dev.atrium.rbac.AccessRepository;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.Response;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * Per-node cache of {@link AccessState}: one Redis HGETALL (token voiding marks) and one SQL
- * query (grants) per user at most every {@link #MAX_AGE_MS}, so the hot path is a map lookup.
- * Changes reach it at once through {@link #invalidate(String)} (called locally and from Redis
- * pub/sub by {@link AccessChangeBridge}); the short age bounds staleness if a message is lost,
- * and an entry never outlives the earliest grant expiry it saw.
+ * Per-node cache of {@link AccessState}: one SQL query per user at most every
+ * {@link #MAX_AGE_MS} (grants, account, and the revocations stored in PostgreSQL), so the hot
+ * path is a map lookup. Changes reach it at once through {@link #invalidate(String)} (called
+ * locally and from Redis pub/sub by {@link AccessChangeBridge}); the short age bounds staleness
+ * if a message is lost, and an entry never outlives the earliest grant expiry it saw. Redis
+ * only speeds the news up: losing it revives no token.
  */
 public final class AccessStates {
   static final long MAX_AGE_MS = 500;
 
-  private final RedisAPI redis;
-  private final RedisKeys keys;
   private final AccessRepository repository;
   private volatile boolean caching;
   private final Cache<String, AccessState> cache = Caffeine.newBuilder()
@@ -49,9 +42,7 @@ public final class AccessStates {
       })
       .build();
 
-  public AccessStates(RedisAPI redis, RedisKeys keys, AccessRepository repository) {
-    this.redis = redis;
-    this.keys = keys;
+  public AccessStates(AccessRepository repository) {
     this.repository = repository;
   }
 
@@ -66,40 +57,25 @@ public final class AccessStates {
     } catch (IllegalArgumentException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    Future<Response> marks = redis.hgetall(keys.key("access", userId))
+    return repository.effective(id)
         .recover(t -> Future.failedFuture(Problem.retryLater(503, "dependency_unavailable",
-            "Session store unavailable", 1)));
-    var grants = repository.effective(id);
-    return Future.all(marks, grants).map(v -> {
-      Optional<AccessRepository.EffectiveAccess> access = grants.result();
-      if (access.isEmpty()) {
-        return Optional.<AccessState>empty();
-      }
-      AccessRepository.EffectiveAccess a = access.get();
-      long notBefore = 0;
-      Set<String> revoked = new HashSet<>();
-      Response r = marks.result();
-      if (r != null) {
-        for (String field : r.getKeys()) {
-          if (field.equals("nbf")) {
-            notBefore = Long.parseLong(r.get(field).toString());
-          } else if (field.startsWith("s:")) {
-            revoked.add(field.substring(2));
+            "Account store unavailable", 1)))
+        .map(access -> {
+          if (access.isEmpty()) {
+            return Optional.<AccessState>empty();
           }
-        }
-      }
-      long now = System.currentTimeMillis();
-      long validUntil = now + MAX_AGE_MS;
-      if (a.nextExpiry() != null) {
-        validUntil = Math.min(validUntil, a.nextExpiry().toInstant().toEpochMilli());
-      }
-      AccessState state = new AccessState(userId, a.user(), a.profile(), notBefore, Set.copyOf(revoked),
-          new LinkedHashSet<>(a.permissions()), a.roles(), validUntil);
-      if (caching) {
-        cache.put(userId, state);
-      }
-      return Optional.of(state);
-    });
+          AccessRepository.EffectiveAccess a = access.get();
+          long validUntil = System.currentTimeMillis() + MAX_AGE_MS;
+          if (a.nextExpiry() != null) {
+            validUntil = Math.min(validUntil, a.nextExpiry().toInstant().toEpochMilli());
+          }
+          AccessState state = new AccessState(userId, a.user(), a.profile(), a.notBeforeMs(), a.revokedSessions(),
+              new LinkedHashSet<>(a.permissions()), a.roles(), validUntil);
+          if (caching) {
+            cache.put(userId, state);
+          }
+          return Optional.of(state);
+        });
   }
 
   /**

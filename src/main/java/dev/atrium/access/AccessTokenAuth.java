@@ -1,9 +1,8 @@
-package dev.atrium.auth;
+package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.api.Problem;
-import dev.atrium.apikeys.ApiKeyAuth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -22,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  * presented as bearer tokens (recognised by their prefix) go to the API key authenticator.
  */
 public final class AccessTokenAuth implements JWTAuth {
-  public static final String STATE = "atrium.access";
-
   private final JWTAuth verifier;
   private final AccessStates states;
   private final AuthenticationProvider apiKeys;
@@ -82,7 +79,7 @@ public final class AccessTokenAuth implements JWTAuth {
       }
       // The verified claims are shared by every request with this token and never modified.
       User user = User.create(claims);
-      user.attributes().put("exp", claims.getLong("exp"));
+      user.attributes().put("exp", claims.getLong("exp")).put(Caller.STATE, s);
       return user;
     });
   }

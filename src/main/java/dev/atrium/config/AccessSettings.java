@@ -1,0 +1,12 @@
+package dev.atrium.config;
+
+import java.time.Duration;
+
+/**
+ * Lifetimes and limits of credentials. {@code sessionMaxAge}: a session's absolute lifetime,
+ * however often it is refreshed; {@code apiKeyMaxTtl}: the longest an API key may live (and the
+ * lifetime of one created without {@code expires_at}); {@code loginMaxFailuresPerAccount}: failed
+ * logins for one email across every client address within the window.
+ */
+public record AccessSettings(Duration sessionMaxAge, Duration apiKeyMaxTtl, int loginMaxFailuresPerAccount) {
+}

@@ -1,0 +1,67 @@
+package dev.atrium.users;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atrium.api.Pages;
+import dev.atrium.events.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/**
+ * Pages of the admin list, kept for a moment (ATRIUM_USERS_LIST_CACHE): an admin screen and
+ * scripts re-run the same query, and its count can cost tens of milliseconds on a large table.
+ * Any access change seen by this node (grants, deactivations, deletions on any node; logouts)
+ * and every change made here empty it; other edits on other nodes show within the lifetime.
+ */
+public final class UserListing {
+  private final Vertx vertx;
+  private final UsersAdminRepository repo;
+  private final Cache<ListKey, Future<Listing>> cache;
+  private MessageConsumer<JsonObject> consumer;
+
+  public UserListing(Vertx vertx, UsersAdminRepository repo, Duration ttl) {
+    this.vertx = vertx;
+    this.repo = repo;
+    this.cache = Caffeine.newBuilder().maximumSize(ttl.isZero() ? 0 : 10_000)
+        .expireAfterWrite(ttl.isZero() ? Duration.ofMillis(1) : ttl).build();
+  }
+
+  /** A page of the list, already encoded (so a cached page is not rebuilt or re-encoded per request). */
+  public record Listing(long count, int size, Buffer results) {
+  }
+
+  /** A cached page: the filters and the page (both records, so they compare by value). */
+  private record ListKey(UserQuery query, Pages pages) {
+  }
+
+  public Future<Void> start() {
+    consumer = vertx.eventBus().consumer(Addresses.ACCESS_CHANGED, m -> forget());
+    return consumer.completion();
+  }
+
+  public Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  public Future<Listing> list(UserQuery query, Pages pages) {
+    ListKey key = new ListKey(query, pages);
+    // The future itself is cached, so concurrent requests for an expired page share one query.
+    Future<Listing> listed = cache.get(key, k -> repo.list(query, pages.size(), pages.offset())
+        .map(l -> {
+          JsonArray results = new JsonArray();
+          l.users().forEach(u -> results.add(u.toJson()));
+          return new Listing(l.count(), results.size(), results.toBuffer());
+        }));
+    return listed.onFailure(t -> cache.asMap().remove(key, listed));
+  }
+
+  /** Every cached page is dropped (a change was made on this node). */
+  public void forget() {
+    cache.invalidateAll();
+  }
+}
