@@ -20,7 +20,9 @@ class UserImportTest {
     String csv = "Email,username,password,is_staff,is_active,date_joined,groups\n"
         + "a@x.test,a," + DJANGO + ",True,0,2020-01-02 03:04:05+00:00,\"x,y\"\n"
         + "b@x.test,,,,,,\n";
-    List<UserImport.Row> rows = UserImport.parse(Buffer.buffer(csv), "text/csv; charset=utf-8", false);
+    Problem staff = assertThrows(Problem.class, () -> UserImport.parse(Buffer.buffer(csv), "text/csv", false));
+    assertEquals("/0/is_staff", staff.errors().getJsonObject(0).getString("field"), "only a superuser imports staff");
+    List<UserImport.Row> rows = UserImport.parse(Buffer.buffer(csv), "text/csv; charset=utf-8", true);
     assertEquals(2, rows.size());
     UsersAdminRepository.ImportRow a = rows.get(0).user();
     assertEquals(DJANGO, a.passwordHash());
