@@ -1,9 +1,9 @@
 package dev.atrium;
 
+import dev.atrium.access.AccessModule;
 import dev.atrium.api.ApiRouter;
 import dev.atrium.api.ApiVerticle;
 import dev.atrium.api.OpsModule;
-import dev.atrium.access.AccessModule;
 import dev.atrium.apikeys.ApiKeysModule;
 import dev.atrium.audit.AuditModule;
 import dev.atrium.auth.AuthModule;

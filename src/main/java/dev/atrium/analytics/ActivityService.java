@@ -1,8 +1,8 @@
 package dev.atrium.analytics;
 
-import dev.atrium.db.Uuids;
-import dev.atrium.api.Problem;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Problem;
+import dev.atrium.db.Uuids;
 import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.platform.Module;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import dev.atrium.platform.Module;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -1,8 +1,9 @@
 package dev.atrium.apikeys;
 
-import dev.atrium.api.Inputs;
-import dev.atrium.api.Problem;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
+import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,12 +35,7 @@ public final class ApiKeyHandlers {
 
   private void list(RoutingContext ctx) {
     keys.list(Caller.of(ctx))
-        .onSuccess(list -> {
-          JsonArray results = new JsonArray();
-          list.forEach(k -> results.add(k.toJson()));
-          Inputs.json(ctx, 200, new JsonObject().put("count", results.size()).put("next", (Object) null)
-              .put("previous", (Object) null).put("results", results));
-        })
+        .onSuccess(list -> Inputs.json(ctx, 200, PageRequest.unpaged(list, ApiKey::toJson)))
         .onFailure(ctx::fail);
   }
 

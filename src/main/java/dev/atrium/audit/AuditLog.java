@@ -1,6 +1,7 @@
 package dev.atrium.audit;
 
 import dev.atrium.access.Caller;
+import dev.atrium.api.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -30,9 +31,6 @@ public final class AuditLog {
                        OffsetDateTime to) {
   }
 
-  public record Page(long count, List<AuditEntry> entries) {
-  }
-
   /** Records one entry outside any transaction (security events: the change they name did not happen). */
   public Future<Void> record(Caller actor, String action, String targetType, Object targetId, JsonObject changes) {
     return record(pool, actor, action, targetType, targetId, changes);
@@ -47,7 +45,7 @@ public final class AuditLog {
         .mapEmpty();
   }
 
-  public Future<Page> list(Filter f, int limit, long offset) {
+  public Future<Page<AuditEntry>> list(Filter f, int limit, long offset) {
     List<Object> params = new ArrayList<>();
     StringBuilder where = new StringBuilder(" WHERE true");
     if (f.actorId() != null) {
@@ -87,7 +85,7 @@ public final class AuditLog {
       for (Row r : rows.result()) {
         entries.add(AuditEntry.from(r));
       }
-      return new Page(count.result(), entries);
+      return new Page<>(count.result(), entries);
     });
   }
 }

@@ -7,16 +7,17 @@ import dev.atrium.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.util.UUID;
 
 /** A user's view of their own account: read it with roles and permissions, edit own fields and profile. */
 public final class AccountService {
-  private final UserRepository users;
+  private final Pool pool;
   private final AccessStates access;
   private final AccessChanges changes;
 
-  public AccountService(UserRepository users, AccessStates access, AccessChanges changes) {
-    this.users = users;
+  public AccountService(Pool pool, AccessStates access, AccessChanges changes) {
+    this.pool = pool;
     this.access = access;
     this.changes = changes;
   }
@@ -41,7 +42,8 @@ public final class AccountService {
         profileFields.put(field, profile.getValue(field));
       }
     }
-    return users.updateSelf(UUID.fromString(userId), userFields, profileFields)
+    UUID id = UUID.fromString(userId);
+    return pool.withTransaction(tx -> UserRepository.updateSelf(tx, id, userFields, profileFields))
         .recover(UserRepository::explainConflict)
         .compose(updated -> changes.permissionsChanged(userId)) // every node drops its cached view
         .compose(v -> me(userId));

@@ -2,6 +2,7 @@ package dev.atrium.auth;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
 import dev.atrium.api.Problem;
 import dev.atrium.keys.TokenKeys;
 import io.vertx.core.Handler;
@@ -136,12 +137,7 @@ public final class AuthHandlers {
   private void listSessions(RoutingContext ctx) {
     Caller caller = Caller.of(ctx);
     auth.sessions(caller)
-        .onSuccess(list -> {
-          JsonArray results = new JsonArray();
-          list.forEach(s -> results.add(s.toJson(caller.sessionId())));
-          Inputs.json(ctx, 200, new JsonObject().put("count", results.size()).put("next", (Object) null)
-              .put("previous", (Object) null).put("results", results));
-        })
+        .onSuccess(list -> Inputs.json(ctx, 200, PageRequest.unpaged(list, s -> s.toJson(caller.sessionId()))))
         .onFailure(ctx::fail);
   }
 

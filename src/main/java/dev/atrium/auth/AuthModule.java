@@ -35,7 +35,7 @@ public final class AuthModule implements Module {
         p.config().access().loginMaxFailuresPerAccount(), p.config().loginMaxFailuresPerIp(), p.config().loginWindow());
     this.auth = new AuthService(p.vertx(), p.pool(), users, sessions, passwords, tokens, throttle, access.changes(),
         security, p.config().refreshTtl());
-    this.handlers = new AuthHandlers(auth, new AccountService(users, access.states(), access.changes()), keys,
+    this.handlers = new AuthHandlers(auth, new AccountService(p.pool(), access.states(), access.changes()), keys,
         p.config().refreshTtl());
   }
 

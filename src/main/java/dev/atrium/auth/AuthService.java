@@ -132,8 +132,8 @@ public final class AuthService {
 
   public Future<Tokens> refresh(String presented, Caller client) {
     String next = tokens.newRefreshToken();
-    return sessions.rotate(TokenService.digest(presented), TokenService.digest(next), refreshTtl, client.ip(),
-            client.userAgent())
+    return pool.withTransaction(tx -> sessions.rotate(tx, TokenService.digest(presented), TokenService.digest(next),
+            refreshTtl, client.ip(), client.userAgent()))
         .compose(rotation -> {
           if (rotation instanceof SessionRepository.Rotation.Rotated rotated) {
             Session s = rotated.session();

@@ -54,11 +54,12 @@ public final class SessionRepository {
   }
 
   /**
-   * Spends {@code presented} and stores {@code next} in its place, in one transaction holding
-   * the token's row lock, so two concurrent uses of one token cannot both succeed.
+   * Spends {@code presented} and stores {@code next} in its place. Run it in a transaction: it
+   * holds the token's row lock, so two concurrent uses of one token cannot both succeed.
    */
-  public Future<Rotation> rotate(byte[] presented, byte[] next, Duration ttl, String ip, String userAgent) {
-    return pool.withTransaction(conn -> conn.preparedQuery(
+  public Future<Rotation> rotate(SqlConnection conn, byte[] presented, byte[] next, Duration ttl, String ip,
+                                 String userAgent) {
+    return conn.preparedQuery(
             "SELECT t.used_at, t.expires_at AS token_expires, s.revoked_at, " + Session.COLUMNS
                 + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
                 + " WHERE t.token_hash = $1 FOR UPDATE OF t, s")
@@ -82,7 +83,7 @@ public final class SessionRepository {
           }
           OffsetDateTime expires = now.plus(ttl);
           return spendAndReplace(conn, s, presented, next, expires.isBefore(end) ? expires : end, ip, userAgent);
-        }));
+        });
   }
 
   private Future<Rotation> spendAndReplace(SqlConnection conn, Session s, byte[] presented, byte[] next,

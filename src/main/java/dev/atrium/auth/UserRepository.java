@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -99,60 +100,59 @@ public final class UserRepository {
   }
 
   /**
-   * Applies the given own-account fields and profile fields in one transaction. Keys must come
-   * from {@link #SELF_EDITABLE} and {@link #PROFILE_FIELDS}: they are the only names that reach SQL.
+   * Applies the given own-account fields and profile fields (run it in a transaction). Keys must
+   * come from {@link #SELF_EDITABLE} and {@link #PROFILE_FIELDS}: they are the only names that
+   * reach SQL.
    */
-  public Future<Void> updateSelf(UUID id, JsonObject userFields, JsonObject profileFields) {
-    return pool.withTransaction(conn -> {
-      Future<?> step = Future.succeededFuture();
-      if (!userFields.isEmpty()) {
-        List<Object> values = new ArrayList<>();
-        values.add(id);
-        StringBuilder set = new StringBuilder();
-        for (String field : userFields.fieldNames()) {
-          values.add(userFields.getValue(field));
-          set.append(SELF_EDITABLE.get(field)).append(" = $").append(values.size()).append(", ");
-        }
-        String sql = "UPDATE users SET " + set + "updated_at = now() WHERE id = $1";
-        step = conn.preparedQuery(sql).execute(Tuple.from(values));
+  public static Future<Void> updateSelf(SqlConnection conn, UUID id, JsonObject userFields, JsonObject profileFields) {
+    Future<?> step = Future.succeededFuture();
+    if (!userFields.isEmpty()) {
+      List<Object> values = new ArrayList<>();
+      values.add(id);
+      StringBuilder set = new StringBuilder();
+      for (String field : userFields.fieldNames()) {
+        values.add(userFields.getValue(field));
+        set.append(SELF_EDITABLE.get(field)).append(" = $").append(values.size()).append(", ");
       }
-      if (!profileFields.isEmpty()) {
-        List<Object> values = new ArrayList<>();
-        values.add(id);
-        StringBuilder cols = new StringBuilder();
-        StringBuilder params = new StringBuilder();
-        StringBuilder set = new StringBuilder();
-        for (String field : profileFields.fieldNames()) {
-          Object v = profileFields.getValue(field);
-          set.append(set.isEmpty() ? "" : ", ");
-          if (v instanceof JsonObject map) {
-            // social_links, preferences: a JSON merge patch one level deep (see ProfilePatch in
-            // the contract), so a client that always sends {} erases nothing
-            JsonObject kept = new JsonObject();
-            List<String> removed = new ArrayList<>();
-            map.forEach(e -> {
-              if (e.getValue() == null) {
-                removed.add(e.getKey());
-              } else {
-                kept.put(e.getKey(), e.getValue());
-              }
-            });
-            values.add(removed.toArray(new String[0]));
-            set.append(field).append(" = (user_profiles.").append(field).append(" || EXCLUDED.").append(field)
-                .append(") - $").append(values.size()).append("::text[]");
-            values.add(kept);
-          } else {
-            values.add("birth_date".equals(field) && v != null ? LocalDate.parse((String) v) : v);
-            set.append(field).append(" = EXCLUDED.").append(field);
-          }
-          cols.append(", ").append(field);
-          params.append(", $").append(values.size());
+      String sql = "UPDATE users SET " + set + "updated_at = now() WHERE id = $1";
+      step = conn.preparedQuery(sql).execute(Tuple.from(values));
+    }
+    if (!profileFields.isEmpty()) {
+      List<Object> values = new ArrayList<>();
+      values.add(id);
+      StringBuilder cols = new StringBuilder();
+      StringBuilder params = new StringBuilder();
+      StringBuilder set = new StringBuilder();
+      for (String field : profileFields.fieldNames()) {
+        Object v = profileFields.getValue(field);
+        set.append(set.isEmpty() ? "" : ", ");
+        if (v instanceof JsonObject map) {
+          // social_links, preferences: a JSON merge patch one level deep (see ProfilePatch in
+          // the contract), so a client that always sends {} erases nothing
+          JsonObject kept = new JsonObject();
+          List<String> removed = new ArrayList<>();
+          map.forEach(e -> {
+            if (e.getValue() == null) {
+              removed.add(e.getKey());
+            } else {
+              kept.put(e.getKey(), e.getValue());
+            }
+          });
+          values.add(removed.toArray(new String[0]));
+          set.append(field).append(" = (user_profiles.").append(field).append(" || EXCLUDED.").append(field)
+              .append(") - $").append(values.size()).append("::text[]");
+          values.add(kept);
+        } else {
+          values.add("birth_date".equals(field) && v != null ? LocalDate.parse((String) v) : v);
+          set.append(field).append(" = EXCLUDED.").append(field);
         }
-        String sql = "INSERT INTO user_profiles (user_id" + cols + ") VALUES ($1" + params + ")"
-            + " ON CONFLICT (user_id) DO UPDATE SET " + set;
-        step = step.compose(r -> conn.preparedQuery(sql).execute(Tuple.from(values)));
+        cols.append(", ").append(field);
+        params.append(", $").append(values.size());
       }
-      return step.mapEmpty();
-    });
+      String sql = "INSERT INTO user_profiles (user_id" + cols + ") VALUES ($1" + params + ")"
+          + " ON CONFLICT (user_id) DO UPDATE SET " + set;
+      step = step.compose(r -> conn.preparedQuery(sql).execute(Tuple.from(values)));
+    }
+    return step.mapEmpty();
   }
 }

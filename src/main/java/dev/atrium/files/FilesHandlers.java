@@ -2,6 +2,7 @@ package dev.atrium.files;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
 import dev.atrium.api.Problem;
 import dev.atrium.api.ProblemHandler;
 import io.vertx.core.Future;
@@ -115,22 +116,11 @@ public final class FilesHandlers {
   }
 
   private void list(RoutingContext ctx) {
-    int page = intQuery(ctx, "page", 1);
-    int size = intQuery(ctx, "page_size", 20);
+    PageRequest page = PageRequest.of(ctx);
     String owner = Inputs.query(ctx, "owner_id");
     boolean all = "true".equals(Inputs.query(ctx, "all"));
-    files.list(Caller.of(ctx), owner, all, page, size)
-        .onSuccess(p -> {
-          JsonArray results = new JsonArray();
-          p.results().forEach(f -> results.add(json(f)));
-          String base = ctx.request().path() + "?page_size=" + size
-              + (owner == null ? "" : "&owner_id=" + owner) + (all ? "&all=true" : "");
-          Inputs.json(ctx, 200, new JsonObject()
-              .put("count", p.count())
-              .put("next", (long) page * size < p.count() ? base + "&page=" + (page + 1) : null)
-              .put("previous", page > 1 ? base + "&page=" + (page - 1) : null)
-              .put("results", results));
-        })
+    files.list(Caller.of(ctx), owner, all, page.page(), page.size())
+        .onSuccess(p -> Inputs.json(ctx, 200, page.body(ctx, p, this::json)))
         .onFailure(ctx::fail);
   }
 
@@ -252,9 +242,5 @@ public final class FilesHandlers {
             ? "/api/files/" + id + "/thumbnail" + l.query(SignedLinks.Kind.THUMBNAIL, id) : null);
   }
 
-  private static int intQuery(RoutingContext ctx, String name, int fallback) {
-    String v = Inputs.query(ctx, name);
-    return v == null ? fallback : Integer.parseInt(v);
-  }
 
 }

@@ -1,7 +1,8 @@
 package dev.atrium.files;
 
-import dev.atrium.api.Problem;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Page;
+import dev.atrium.api.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -225,14 +226,11 @@ public final class FilesService {
     return Future.succeededFuture(caller.may(MANAGE_ALL));
   }
 
-  public record Page(long count, List<FileRecord> results) {
-  }
-
   /**
    * The caller's files, newest first. {@code ownerId} (someone else) or {@code all} need
    * files.manage_all.
    */
-  public Future<Page> list(Caller caller, String ownerId, boolean all, int page, int pageSize) {
+  public Future<Page<FileRecord>> list(Caller caller, String ownerId, boolean all, int page, int pageSize) {
     String callerId = caller.userId();
     boolean self = !all && (ownerId == null || ownerId.equalsIgnoreCase(callerId));
     Future<Boolean> allowed = self ? Future.succeededFuture(true) : canManageAll(caller);
@@ -244,7 +242,7 @@ public final class FilesService {
       UUID owner = all ? null : UUID.fromString(ownerId == null ? callerId : ownerId);
       Future<Long> count = repo.count(owner);
       Future<List<FileRecord>> rows = repo.page(owner, (page - 1) * pageSize, pageSize);
-      return Future.all(count, rows).map(v -> new Page(count.result(), rows.result()));
+      return Future.all(count, rows).map(v -> new Page<>(count.result(), rows.result()));
     });
   }
 

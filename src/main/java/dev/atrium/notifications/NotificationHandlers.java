@@ -2,6 +2,7 @@ package dev.atrium.notifications;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,19 +41,10 @@ public final class NotificationHandlers {
   }
 
   private void list(RoutingContext ctx) {
-    int page = intOr(Inputs.query(ctx, "page"), 1);
-    int size = intOr(Inputs.query(ctx, "page_size"), 20);
+    PageRequest page = PageRequest.of(ctx);
     boolean unread = "true".equals(Inputs.query(ctx, "unread"));
-    service.list(Caller.of(ctx).userId(), unread, page, size)
-        .onSuccess(p -> {
-          JsonArray results = new JsonArray();
-          p.items().forEach(n -> results.add(n.toJson()));
-          Inputs.json(ctx, 200, new JsonObject()
-              .put("count", p.count())
-              .put("next", (long) page * size < p.count() ? pageLink(ctx, page + 1) : null)
-              .put("previous", page > 1 ? pageLink(ctx, page - 1) : null)
-              .put("results", results));
-        })
+    service.list(Caller.of(ctx).userId(), unread, page.page(), page.size())
+        .onSuccess(p -> Inputs.json(ctx, 200, page.body(ctx, p, Notification::toJson)))
         .onFailure(ctx::fail);
   }
 
@@ -74,26 +66,5 @@ public final class NotificationHandlers {
         .onFailure(ctx::fail);
   }
 
-  private static int intOr(String text, int fallback) {
-    try {
-      return text == null ? fallback : Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      return fallback; // the contract has validated it; this is only a guard
-    }
-  }
 
-  /** The same list URL with another page, as Django REST Framework links pages. */
-  private static String pageLink(RoutingContext ctx, int page) {
-    String uri = ctx.request().absoluteURI();
-    int q = uri.indexOf('?');
-    StringBuilder query = new StringBuilder("page=").append(page);
-    if (q >= 0) {
-      for (String part : uri.substring(q + 1).split("&")) {
-        if (!part.isEmpty() && !part.startsWith("page=")) {
-          query.append('&').append(part);
-        }
-      }
-    }
-    return (q >= 0 ? uri.substring(0, q) : uri) + "?" + query;
-  }
 }

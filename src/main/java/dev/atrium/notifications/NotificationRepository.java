@@ -1,5 +1,6 @@
 package dev.atrium.notifications;
 
+import dev.atrium.api.Page;
 import dev.atrium.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -106,7 +107,7 @@ public final class NotificationRepository {
   }
 
   /** One page of the user's notifications, newest first, and the total count. */
-  public Future<Page> list(UUID userId, boolean unreadOnly, int limit, int offset) {
+  public Future<Page<Notification>> list(UUID userId, boolean unreadOnly, int limit, int offset) {
     String where = " WHERE user_id = $1" + (unreadOnly ? " AND read_at IS NULL" : "");
     Future<RowSet<Row>> rows = pool.preparedQuery("SELECT " + Notification.COLUMNS + " FROM notifications" + where
         + " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3").execute(Tuple.of(userId, limit, offset));
@@ -114,11 +115,8 @@ public final class NotificationRepository {
     return Future.all(rows, total).map(v -> {
       List<Notification> items = new ArrayList<>();
       rows.result().forEach(r -> items.add(Notification.of(r)));
-      return new Page(total.result(), items);
+      return new Page<>(total.result(), items);
     });
-  }
-
-  public record Page(long count, List<Notification> items) {
   }
 
   public Future<Long> count(UUID userId, boolean unreadOnly) {

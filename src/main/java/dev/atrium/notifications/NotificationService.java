@@ -1,7 +1,8 @@
 package dev.atrium.notifications;
 
-import dev.atrium.api.Problem;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Page;
+import dev.atrium.api.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.NotificationCreated;
 import dev.atrium.push.PushMetrics;
@@ -98,7 +99,7 @@ public final class NotificationService {
     }
   }
 
-  public Future<NotificationRepository.Page> list(String userId, boolean unreadOnly, int page, int pageSize) {
+  public Future<Page<Notification>> list(String userId, boolean unreadOnly, int page, int pageSize) {
     return repository.list(UUID.fromString(userId), unreadOnly, pageSize, (page - 1) * pageSize);
   }
 

@@ -1,6 +1,7 @@
 package dev.atrium.notifications;
 
 import dev.atrium.access.AccessStates;
+import dev.atrium.config.PushSettings;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.push.PushKeys;
@@ -10,7 +11,6 @@ import dev.atrium.push.PushRegistry;
 import dev.atrium.push.PushVerticle;
 import dev.atrium.push.ReplayStore;
 import dev.atrium.push.WebSocketEndpoint;
-import dev.atrium.config.PushSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.auth.jwt.JWTAuth;

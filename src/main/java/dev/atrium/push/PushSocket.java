@@ -1,9 +1,9 @@
 package dev.atrium.push;
 
-import dev.atrium.api.Problem;
 import dev.atrium.access.AccessState;
 import dev.atrium.access.AccessStates;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Problem;
 import dev.atrium.config.PushSettings;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;

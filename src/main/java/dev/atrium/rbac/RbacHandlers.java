@@ -1,10 +1,10 @@
 package dev.atrium.rbac;
 
-import dev.atrium.api.Inputs;
-import dev.atrium.api.Pages;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
+import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
@@ -38,13 +38,9 @@ public final class RbacHandlers {
   }
 
   private void listPermissions(RoutingContext ctx) {
-    Pages pages = Pages.of(ctx);
+    PageRequest pages = PageRequest.of(ctx);
     rbac.permissions(Inputs.query(ctx, "module"), pages.size(), pages.offset())
-        .onSuccess(page -> {
-          JsonArray results = new JsonArray();
-          page.items().forEach(p -> results.add(p.toJson()));
-          Inputs.json(ctx, 200, pages.body(ctx, page.count(), results));
-        })
+        .onSuccess(page -> Inputs.json(ctx, 200, pages.body(ctx, page, Permission::toJson)))
         .onFailure(ctx::fail);
   }
 
@@ -68,13 +64,9 @@ public final class RbacHandlers {
   }
 
   private void listRoles(RoutingContext ctx) {
-    Pages pages = Pages.of(ctx);
+    PageRequest pages = PageRequest.of(ctx);
     rbac.roles(pages.size(), pages.offset())
-        .onSuccess(page -> {
-          JsonArray results = new JsonArray();
-          page.items().forEach(r -> results.add(r.toJson()));
-          Inputs.json(ctx, 200, pages.body(ctx, page.count(), results));
-        })
+        .onSuccess(page -> Inputs.json(ctx, 200, pages.body(ctx, page, Role::toJson)))
         .onFailure(ctx::fail);
   }
 
@@ -99,12 +91,7 @@ public final class RbacHandlers {
 
   private void listUserRoles(RoutingContext ctx) {
     rbac.grants(UUID.fromString(Inputs.path(ctx, "id")))
-        .onSuccess(list -> {
-          JsonArray results = new JsonArray();
-          list.forEach(g -> results.add(g.toJson()));
-          Inputs.json(ctx, 200, new JsonObject().put("count", results.size()).put("next", (Object) null)
-              .put("previous", (Object) null).put("results", results));
-        })
+        .onSuccess(list -> Inputs.json(ctx, 200, PageRequest.unpaged(list, Grant::toJson)))
         .onFailure(ctx::fail);
   }
 
@@ -115,7 +102,7 @@ public final class RbacHandlers {
     try {
       expires = b.getString("expires_at") == null ? null : OffsetDateTime.parse(b.getString("expires_at"));
     } catch (DateTimeParseException e) {
-      ctx.fail(dev.atrium.api.Problem.field("validation_failed", "/expires_at",
+      ctx.fail(Problem.field("validation_failed", "/expires_at",
           "must be an ISO 8601 time with offset"));
       return;
     }

@@ -4,6 +4,7 @@ import dev.atrium.access.AccessState;
 import dev.atrium.access.AccessStates;
 import dev.atrium.access.Caller;
 import dev.atrium.access.DelegationPolicy;
+import dev.atrium.api.Page;
 import dev.atrium.api.Problem;
 import dev.atrium.audit.AuditEntry;
 import dev.atrium.audit.AuditedChange;
@@ -16,7 +17,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-
 import java.util.UUID;
 
 /**
@@ -35,9 +35,6 @@ public final class RbacService {
     this.repo = repo;
     this.changes = changes;
     this.states = states;
-  }
-
-  public record Page<T>(long count, List<T> items) {
   }
 
   // ---- permissions

@@ -2,7 +2,7 @@ package dev.atrium.users;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.atrium.api.Pages;
+import dev.atrium.api.PageRequest;
 import dev.atrium.events.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,7 +36,7 @@ public final class UserListing {
   }
 
   /** A cached page: the filters and the page (both records, so they compare by value). */
-  private record ListKey(UserQuery query, Pages pages) {
+  private record ListKey(UserQuery query, PageRequest pages) {
   }
 
   public Future<Void> start() {
@@ -48,13 +48,13 @@ public final class UserListing {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  public Future<Listing> list(UserQuery query, Pages pages) {
+  public Future<Listing> list(UserQuery query, PageRequest pages) {
     ListKey key = new ListKey(query, pages);
     // The future itself is cached, so concurrent requests for an expired page share one query.
     Future<Listing> listed = cache.get(key, k -> repo.list(query, pages.size(), pages.offset())
         .map(l -> {
           JsonArray results = new JsonArray();
-          l.users().forEach(u -> results.add(u.toJson()));
+          l.items().forEach(u -> results.add(u.toJson()));
           return new Listing(l.count(), results.size(), results.toBuffer());
         }));
     return listed.onFailure(t -> cache.asMap().remove(key, listed));

@@ -1,6 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.access.User;
+import dev.atrium.api.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -37,15 +38,12 @@ public final class UsersAdminRepository {
     return pool;
   }
 
-  public record Listed(long count, List<User> users) {
-  }
-
   public record ImportRow(String email, String username, String passwordHash, String firstName, String lastName,
                           String phone, String department, String position, boolean active, boolean staff,
                           boolean superuser, boolean verified, OffsetDateTime createdAt) {
   }
 
-  public Future<Listed> list(UserQuery q, int limit, long offset) {
+  public Future<Page<User>> list(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
     String orderBy = q.orderBy();
     List<Object> pageParams = new ArrayList<>(where.params());
@@ -59,7 +57,7 @@ public final class UsersAdminRepository {
     return Future.all(rows, count).map(v -> {
       List<User> users = new ArrayList<>();
       rows.result().forEach(r -> users.add(User.from(r)));
-      return new Listed(count.result(), users);
+      return new Page<>(count.result(), users);
     });
   }
 

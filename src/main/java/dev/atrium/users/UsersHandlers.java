@@ -1,9 +1,9 @@
 package dev.atrium.users;
 
-import dev.atrium.api.Inputs;
-import dev.atrium.api.Pages;
-import dev.atrium.api.Problem;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Inputs;
+import dev.atrium.api.PageRequest;
+import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +42,7 @@ public final class UsersHandlers {
   }
 
   private void list(RoutingContext ctx) {
-    Pages pages = Pages.of(ctx);
+    PageRequest pages = PageRequest.of(ctx);
     UserQuery query = new UserQuery(Inputs.query(ctx, "search"), bool(ctx, "is_active"), bool(ctx, "is_verified"),
         bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));

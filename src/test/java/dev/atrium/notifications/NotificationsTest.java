@@ -51,7 +51,8 @@ class NotificationsTest {
     assertEquals(3, p.getInteger("count"));
     assertEquals(2, p.getJsonArray("results").size());
     assertEquals("n3", p.getJsonArray("results").getJsonObject(0).getString("title"));
-    assertTrue(p.getString("next").endsWith("/api/notifications?page=2&page_size=2"), p.getString("next"));
+    // the one link builder of every list: other parameters kept, then the page
+    assertTrue(p.getString("next").endsWith("/api/notifications?page_size=2&page=2"), p.getString("next"));
     assertNull(p.getValue("previous"));
     JsonObject first = p.getJsonArray("results").getJsonObject(0);
     assertFalse(first.getBoolean("read"));

@@ -1,0 +1,108 @@
+package dev.atrium.api;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The one way a list route pages: Django REST Framework's {@code ?page=&page_size=} (the
+ * contract bounds them) answered as {@code {count, next, previous, results}} with absolute
+ * links that keep the other query parameters. A page past the end is an empty page, not an
+ * error. Lists that are never paged (a user's sessions, keys, grants) answer
+ * {@code {count, results}} through {@link #unpaged}, and the contract says so.
+ */
+public record PageRequest(int page, int size) {
+  public static final int DEFAULT_SIZE = 20;
+
+  /** The page asked for by the request's validated query. */
+  public static PageRequest of(RoutingContext ctx) {
+    return new PageRequest(number(ctx, "page", 1), number(ctx, "page_size", DEFAULT_SIZE));
+  }
+
+  public long offset() {
+    return (long) (page - 1) * size;
+  }
+
+  /** The answer for this page, each row rendered by {@code json}. */
+  public <T> JsonObject body(RoutingContext ctx, Page<T> rows, Function<T, JsonObject> json) {
+    JsonArray results = new JsonArray();
+    rows.items().forEach(r -> results.add(json.apply(r)));
+    return new JsonObject()
+        .put("count", rows.count())
+        .put("next", next(ctx, rows.count(), results.size()))
+        .put("previous", previous(ctx, rows.count()))
+        .put("results", results);
+  }
+
+  /** The same page with {@code results} already encoded as a JSON array (for pages served from a cache). */
+  public Buffer encoded(RoutingContext ctx, long count, int resultCount, Buffer encodedResults) {
+    return Buffer.buffer(encodedResults.length() + 256)
+        .appendString("{\"count\":").appendString(Long.toString(count))
+        .appendString(",\"next\":").appendString(Json.encode(next(ctx, count, resultCount)))
+        .appendString(",\"previous\":").appendString(Json.encode(previous(ctx, count)))
+        .appendString(",\"results\":").appendBuffer(encodedResults).appendString("}");
+  }
+
+  /** A list that is never paged: {@code {count, results}}. */
+  public static <T> JsonObject unpaged(List<T> rows, Function<T, JsonObject> json) {
+    JsonArray results = new JsonArray();
+    rows.forEach(r -> results.add(json.apply(r)));
+    return new JsonObject().put("count", results.size()).put("results", results);
+  }
+
+  private String next(RoutingContext ctx, long count, int resultCount) {
+    return offset() + resultCount < count && resultCount > 0 ? link(ctx, page + 1) : null;
+  }
+
+  private String previous(RoutingContext ctx, long count) {
+    return page > 1 ? link(ctx, (int) Math.min(page - 1, Math.max(1, (count + size - 1) / size))) : null;
+  }
+
+  private String link(RoutingContext ctx, int target) {
+    StringBuilder query = new StringBuilder();
+    for (Map.Entry<String, List<String>> e : groupedParams(ctx).entrySet()) {
+      if (e.getKey().equals("page")) {
+        continue;
+      }
+      for (String v : e.getValue()) {
+        query.append(query.isEmpty() ? "" : "&").append(enc(e.getKey())).append('=').append(enc(v));
+      }
+    }
+    query.append(query.isEmpty() ? "" : "&").append("page=").append(target);
+    String uri = ctx.request().absoluteURI();
+    String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+    return base + "?" + query;
+  }
+
+  private static Map<String, List<String>> groupedParams(RoutingContext ctx) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    ctx.queryParams().forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+    return out;
+  }
+
+  private static int number(RoutingContext ctx, String name, int fallback) {
+    String text = Inputs.query(ctx, name);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      // the contract bounds both parameters; a value outside int is out of those bounds
+      throw Problem.field("validation_failed", name, "is out of range");
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
