@@ -99,8 +99,8 @@ class DependencyOutageTest {
   }
 
   @Test
-  @DisplayName("Redis accepting connections but never answering: login and a signed-in request answer 503 "
-      + "dependency_unavailable within ATRIUM_REDIS_TIMEOUT (1 s here), then work again when Redis answers")
+  @DisplayName("Redis accepting connections but never answering: login answers 503 dependency_unavailable within "
+      + "ATRIUM_REDIS_TIMEOUT (1 s here) while signed-in requests still work, then login works again when Redis answers")
   void silentRedis() {
     Http admin = server.http().bearer(Accounts.admin(server).access());
     redis.silence();
@@ -114,11 +114,13 @@ class DependencyOutageTest {
     assertTrue(login.header("Retry-After").isPresent());
     assertTrue(loginMs < 3_000, "login answered after " + loginMs + " ms");
 
-    // once the cached access state (at most 500 ms old) is gone, the token check needs Redis
-    Http.Res me = Poll.value(Duration.ofSeconds(10), "GET /api/auth/me answers 503",
-        () -> admin.get("/api/auth/me"), r -> r.status() != 200);
-    assertEquals(503, me.status(), me::toString);
-    assertEquals("dependency_unavailable", me.code());
+    // the token check reads revocations from PostgreSQL (Redis only carries the news between
+    // nodes), so a signed-in request keeps working while Redis is silent, past the cache's age
+    long until = System.currentTimeMillis() + 1_500;
+    do {
+      Http.Res me = admin.get("/api/auth/me");
+      assertEquals(200, me.status(), me::toString);
+    } while (System.currentTimeMillis() < until);
 
     redis.pass();
     Poll.until(Duration.ofSeconds(15), "login works again", () -> server.http().post("/api/auth/login",
