@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const ADMIN = { email: 'admin@console.test', password: 'console-admin-password' }
+export const ACCESS_TTL_S = 40
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -56,6 +57,8 @@ export async function startNode(root, workDir) {
       ATRIUM_ADMIN_PASSWORD: ADMIN.password,
       ATRIUM_API_INSTANCES: '1',
       ATRIUM_ACCESS_LOG: 'WARN',
+      // Short-lived access tokens, so the tests see the console refresh them silently.
+      ATRIUM_ACCESS_TTL: `${ACCESS_TTL_S}s`,
       // Every browser shares 127.0.0.1: throttle by email only, so the 429 scenario cannot lock the others out.
       ATRIUM_LOGIN_MAX_FAILURES_PER_IP: '10000',
     },

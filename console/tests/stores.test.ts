@@ -72,6 +72,26 @@ describe('stores', () => {
     expect(auth.ready && auth.signedIn).toBe(true)
   })
 
+  it('refreshes silently before the access token expires', async () => {
+    vi.useFakeTimers()
+    try {
+      const auth = useAuthStore()
+      await auth.signIn('ada@example.com', 'right')
+      const refreshes = () => calls.filter((c) => c.startsWith('POST /api/auth/token/refresh')).length
+      await vi.advanceTimersByTimeAsync(3_539_000)
+      expect(refreshes()).toBe(0)
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect(refreshes()).toBe(1)
+      expect(session.access).toBe('restored')
+      // The new token is scheduled in turn: one refresh per lifetime, not a storm.
+      await vi.advanceTimersByTimeAsync(3_500_000)
+      expect(refreshes()).toBe(1)
+      await auth.signOut()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('superusers may do everything', async () => {
     const auth = useAuthStore()
     auth.me = { ...me, is_superuser: true, permissions: [] }

@@ -31,7 +31,8 @@ export const useAuthStore = defineStore('auth', () => {
       return
     }
     const left = session.expiresAt - Date.now()
-    const wait = Math.max(1_000, Math.min(left - 60_000, left * 0.8))
+    // A minute before expiry; for lifetimes under two minutes, at 80 % of what is left.
+    const wait = Math.max(1_000, left > 120_000 ? left - 60_000 : left * 0.8)
     timer = setTimeout(() => {
       void session.refresh().then((ok) => {
         if (!ok) {

@@ -1,1 +1,0 @@
-import{qn as e}from"./index-DNwPbdk4.js";var t=t=>[``,...e].includes(t);export{t};

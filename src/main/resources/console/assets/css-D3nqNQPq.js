@@ -1,1 +1,0 @@
-import"./index-DNwPbdk4.js";import"./css-B03EU9O-.js";

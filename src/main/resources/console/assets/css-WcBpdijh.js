@@ -1,0 +1,1 @@
+import"./index-CxZPrBjR.js";import"./css-Vk7HbBCe.js";
