@@ -118,7 +118,7 @@ public final class LocalStore implements ObjectStore {
   public Future<JsonObject> resumableAppend(String key, JsonObject state, Path chunk, long length) {
     return fs.open(resumable(key).toString(), new OpenOptions().setWrite(true).setAppend(true))
         .compose(target -> fs.open(chunk.toString(), new OpenOptions().setRead(true))
-            .compose(source -> source.pipeTo(target))
+            .compose(source -> source.setReadBufferSize(S3Client.READ_BUFFER).pipeTo(target))
             .eventually(() -> target.close().otherwiseEmpty()))
         .map(v -> state);
   }

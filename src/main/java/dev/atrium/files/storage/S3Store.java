@@ -142,7 +142,7 @@ public final class S3Store implements ObjectStore {
     return localCopy(tailKey(key)).compose(copy -> vertx.fileSystem()
         .open(copy.path().toString(), new OpenOptions().setWrite(true).setAppend(true))
         .compose(target -> vertx.fileSystem().open(chunk.toString(), new OpenOptions().setRead(true))
-            .compose(source -> source.pipeTo(target)))
+            .compose(source -> source.setReadBufferSize(S3Client.READ_BUFFER).pipeTo(target)))
         .map(copy.path())
         .onFailure(t -> vertx.fileSystem().delete(copy.path().toString())));
   }
