@@ -38,8 +38,10 @@ public final class TimedRedis implements Redis {
    * it. Dedicated connections hear their keep-alive pong; idle pooled ones are simply reopened.
    */
   public static NetClientOptions netOptions(Duration timeout) {
-    return new NetClientOptions().setTcpKeepAlive(true).setTcpNoDelay(true).setReadIdleTimeout((int) Math.max(1, timeout.toMillis() * 5 / 1000))
-        .setIdleTimeoutUnit(TimeUnit.SECONDS).setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    int idleSeconds = (int) Math.max(1, timeout.toMillis() * 5 / 1000);
+    return new NetClientOptions().setTcpKeepAlive(true).setTcpNoDelay(true)
+        .setReadIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setConnectTimeout((int) timeout.toMillis());
   }
 
   @Override

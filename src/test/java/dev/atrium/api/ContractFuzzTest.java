@@ -41,7 +41,8 @@ class ContractFuzzTest {
       "1e400", "1.5", "abc", "", "9".repeat(400), "-9223372036854775809");
   private static final List<String> TEXTS = List.of("", LONG, "%00", "%ff%fe", "' OR 1=1--", "../../etc/passwd",
       "2026-13-45T99:99:99Z", "99999-01-01T00:00:00Z", "not-a-uuid", "00000000-0000-0000-0000-000000000000");
-  private static final List<Object> BODY_VALUES = List.of(-1, 2147483648L, new java.math.BigInteger("1" + "0".repeat(30)),
+  private static final List<Object> BODY_VALUES = List.of(-1, 2147483648L,
+      new java.math.BigInteger("1" + "0".repeat(30)),
       1e308, -1e308, 1.5, true, "", BIG, "\u0000", "\ud800", new JsonArray().add(1), new JsonObject().put("x", 1));
   private static final List<String> WHOLE_BODIES = List.of("[]", "null", "\"x\"", "42", "{", "{\"a\":",
       "[".repeat(5000) + "]".repeat(5000), "{\"a\":" + "{\"a\":".repeat(3000) + "1" + "}".repeat(3001));

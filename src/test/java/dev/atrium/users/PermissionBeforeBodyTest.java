@@ -52,7 +52,8 @@ class PermissionBeforeBodyTest {
   @DisplayName("the same route still reads the body for a caller who holds users.manage")
   void readForTheAdmin() {
     var res = Accounts.admin(server).http(server).send("POST", "/api/users/import",
-        "[{\"email\":\"imported-" + System.nanoTime() + "@example.com\",\"password\":\"correct horse battery staple\"}]",
+        "[{\"email\":\"imported-" + System.nanoTime() + "@example.com\","
+            + "\"password\":\"correct horse battery staple\"}]",
         "application/json");
     assertEquals(200, res.status(), res::toString);
   }
