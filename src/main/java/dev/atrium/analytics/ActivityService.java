@@ -60,7 +60,6 @@ public final class ActivityService {
    * for the commit.
    */
   public Future<Tracked> track(JsonObject body, Caller origin) {
-    TrackRequest.check(body);
     List<JsonObject> events;
     String prefix;
     if (body.containsKey("events")) {

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,24 +46,9 @@ public final class AnalyticsHandlers {
         "exportActivities", this::export);
   }
 
-  /**
-   * trackActivity skips the generic contract validator (see {@link AnalyticsModule#selfCheckedOperations()}),
-   * so the body is read here and its shape checked by {@link TrackRequest}.
-   */
+  /** The body has been checked against TrackActivityRequest by the contract validator. */
   private void track(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      throw Problem.of(415, "unsupported_media_type", "The request body must be application/json");
-    }
-    Object decoded;
-    try {
-      decoded = ctx.body().buffer() == null ? null : io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
-    } catch (io.vertx.core.json.DecodeException e) {
-      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
-    }
-    if (!(decoded instanceof JsonObject body)) {
-      throw Problem.field("validation_failed", "/", "The body must be a JSON object");
-    }
+    JsonObject body = Inputs.body(ctx);
     service.track(body, Caller.of(ctx))
         .onSuccess(t -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
             .end(accepted(t)))
@@ -140,14 +124,8 @@ public final class AnalyticsHandlers {
   }
 
   private static Instant time(RoutingContext ctx, String name) {
-    String text = Inputs.query(ctx, name);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      throw Problem.field("validation_failed", name, name + " must be an ISO 8601 date-time with an offset");
-    }
+    OffsetDateTime t = Inputs.queryTime(ctx, name);
+    return t == null ? null : t.toInstant();
   }
+
 }

@@ -8,7 +8,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,17 +42,6 @@ public final class AnalyticsModule implements Module {
   @Override
   public Map<String, Handler<RoutingContext>> operations() {
     return handlers.operations();
-  }
-
-  /**
-   * trackActivity's body is not run through the generic contract validator: interpreting the
-   * schema for each of up to 1,000 events cost about 60% of the CPU of a batch (JFR profile),
-   * the ingestion rate this endpoint exists for. {@link TrackRequest} checks the same schema by
-   * hand. Authentication and the body limit still apply as for every operation.
-   */
-  @Override
-  public Set<String> selfCheckedOperations() {
-    return Set.of("trackActivity");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.api.validation.ContractValidators;
 import dev.atrium.platform.Module;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -12,8 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.Set;
  * Builds the HTTP router from openapi.yaml. Every request passes the edge handlers (request id
  * and access log, trailing-slash folding, CORS, security headers, a 1 MB body limit); every
  * contract operation then runs authentication (the contract's security), the permission
- * check ({@code x-permission}), validation, and its domain handler.
+ * check ({@code x-permission}), its own body limit ({@code x-body-limit}), the request check
+ * compiled from the contract (skipped for {@code x-streaming} and {@code x-self-checked}), and
+ * its domain handler.
  */
 public final class ApiRouter {
   public static final long BODY_LIMIT = 1024 * 1024;
@@ -49,24 +52,22 @@ public final class ApiRouter {
 
   public Future<Router> build(List<Module> modules) {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
-    Set<String> selfChecked = new HashSet<>();
-    Map<String, Long> bodyLimits = new HashMap<>();
     for (Module module : modules) {
       module.operations().forEach((id, handler) -> {
         if (operations.putIfAbsent(id, handler) != null) {
           throw new IllegalStateException("Operation " + id + " is bound twice");
         }
       });
-      selfChecked.addAll(module.selfCheckedOperations());
-      bodyLimits.putAll(module.bodyLimits());
     }
-    return ContractLoader.load(vertx, CONTRACT).map(contract -> {
-      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    return ContractLoader.load(vertx, CONTRACT).map(loaded -> {
+      ContractValidators validators = new ContractValidators(loaded.json());
+      RouterBuilder builder = RouterBuilder.create(vertx, loaded.model());
       BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-      // Operations with their own body limit read the body on their route, after authentication.
+      // Operations with their own body limit read it on their route, after the permission check.
       Set<String> ownBodyPaths = new HashSet<>();
-      builder.getRoutes().stream().filter(r -> bodyLimits.containsKey(r.getOperation().getOperationId()))
-          .forEach(r -> ownBodyPaths.add(r.getOperation().getOpenAPIPath()));
+      builder.getRoutes().stream().map(OpenAPIRoute::getOperation)
+          .filter(op -> OperationPolicy.of(op).readsOwnBody())
+          .forEach(op -> ownBodyPaths.add(op.getOpenAPIPath()));
       // Multipart uploads are read by their handler, chunk by chunk; a WebSocket
       // upgrade must reach its handler unread, or the handshake cannot take the connection over.
       Handler<RoutingContext> body = ctx -> {
@@ -85,15 +86,15 @@ public final class ApiRouter {
       builder.security("bearerAuth").httpHandler(CredentialHandlers.bearer(bearerAuth));
       builder.security("apiKeyAuth").apiKeyHandler(CredentialHandlers.apiKey(apiKeyAuth));
 
-      ContractValidation validation = new ContractValidation(new InlineRequestValidator(vertx, contract));
       for (OpenAPIRoute route : builder.getRoutes()) {
-        String operationId = route.getOperation().getOperationId();
-        Handler<RoutingContext> handler = operations.get(operationId);
+        Operation operation = route.getOperation();
+        Handler<RoutingContext> handler = operations.get(operation.getOperationId());
         if (handler == null) {
-          throw new IllegalStateException("No handler bound for operation " + operationId);
+          throw new IllegalStateException("No handler bound for operation " + operation.getOperationId());
         }
-        route.setDoValidation(false);
-        Long bodyLimit = bodyLimits.get(operationId);
+        OperationPolicy policy = OperationPolicy.of(operation);
+        route.setDoValidation(false); // validated below, by the compiled validators
+        Long bodyLimit = policy.bodyLimit();
         if (bodyLimit != null) {
           // The body waits, unread, while the permission is checked
           route.addHandler(ctx -> {
@@ -110,8 +111,8 @@ public final class ApiRouter {
           BodyHandler large = BodyHandler.create(false).setBodyLimit(bodyLimit);
           route.addHandler(large::handle);
         }
-        if (!selfChecked.contains(operationId)) {
-          route.addHandler(validation.forOperation(route.getOperation()));
+        if (policy.validated()) {
+          route.addHandler(ContractValidation.forOperation(validators.forOperation(operation.getOperationId())));
         }
         route.addHandler(handler);
       }

@@ -2,28 +2,73 @@ package dev.atrium.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import io.vertx.openapi.impl.Utils;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Loads openapi.yaml for the router. The file tells consumers the truth (errors are
+ * Loads openapi.yaml: as JSON for the request validators ({@code api.validation}), and as the
+ * router's model. The file tells consumers the truth (errors are
  * {@code application/problem+json}, the contract is {@code application/yaml}, exports are CSV);
  * vertx-openapi 5.0.7 refuses to load a contract naming such media types even for responses,
- * which it never validates, so the router's in-memory copy names a supported stand-in
+ * which it never looks at, so the router's in-memory copy names a supported stand-in
  * ({@code application/json} for JSON kinds, else {@code application/octet-stream}). Clients
  * are still served the file itself.
  */
 public final class ContractLoader {
+  /** The contract as JSON, and the library's model of it (for routing and security). */
+  public record Loaded(JsonObject json, OpenAPIContract model) {
+  }
+
   private ContractLoader() {
   }
 
-  public static Future<OpenAPIContract> load(Vertx vertx, String path) {
-    // Utils is the library's own YAML reader, so parsing matches what OpenAPIContract.from does.
-    return Utils.readYamlOrJson(vertx, path)
-        .compose(raw -> OpenAPIContract.from(vertx, routable(raw)));
+  public static Future<Loaded> load(Vertx vertx, String path) {
+    return vertx.fileSystem().readFile(path)
+        .map(bytes -> parse(bytes.toString(StandardCharsets.UTF_8)))
+        .compose(json -> OpenAPIContract.from(vertx, routable(json)).map(model -> new Loaded(json, model)));
+  }
+
+  /** YAML → JSON; timestamps stay strings (JSON has no date type). */
+  public static JsonObject parse(String yaml) {
+    SafeConstructor constructor = new SafeConstructor(new LoaderOptions()) {
+      {
+        yamlConstructors.put(Tag.TIMESTAMP, yamlConstructors.get(Tag.STR));
+      }
+    };
+    Object root = new Yaml(constructor).load(yaml);
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException("openapi.yaml is not a YAML mapping");
+    }
+    return new JsonObject(jsonify(map));
+  }
+
+  private static Map<String, Object> jsonify(Map<?, ?> map) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put(String.valueOf(k), jsonValue(v)));
+    return out;
+  }
+
+  private static Object jsonValue(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      return new JsonObject(jsonify(m));
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(e -> out.add(jsonValue(e)));
+      return new JsonArray(out);
+    }
+    return v;
   }
 
   static JsonObject routable(JsonObject contract) {
@@ -47,7 +92,7 @@ public final class ContractLoader {
         }
       }
       object.forEach(entry -> rewrite(entry.getValue()));
-    } else if (node instanceof io.vertx.core.json.JsonArray array) {
+    } else if (node instanceof JsonArray array) {
       array.forEach(ContractLoader::rewrite);
     }
   }

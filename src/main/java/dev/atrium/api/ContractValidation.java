@@ -1,32 +1,27 @@
 package dev.atrium.api;
 
+import dev.atrium.api.validation.OperationValidator;
+import dev.atrium.api.validation.ValidatedRequest;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.RequestValidator;
 
 /**
- * Validates a request against its operation in the contract and stores the result where
- * handlers read it. It replaces the router builder's own validation step so that it can run
- * after the permission check.
+ * Runs an operation's compiled request check and stores the result where {@link Inputs} reads
+ * it. It runs after authentication and the permission check, so a caller who may not use an
+ * operation learns nothing about its input rules. A bad request fails with the validator's
+ * {@link Problem} (400 validation_failed with one entry per field, malformed_json, or 415).
  */
-public final class ContractValidation {
-  private final RequestValidator validator;
-  private final RequestExtractor extractor = new QueryDecodingOnceExtractor();
+final class ContractValidation {
+  static final String VALIDATED = "atrium.validated";
 
-  public ContractValidation(RequestValidator validator) {
-    this.validator = validator;
+  private ContractValidation() {
   }
 
-  public Handler<RoutingContext> forOperation(Operation operation) {
-    return ctx -> extractor.extractValidatableRequest(ctx, operation)
-        .compose(request -> validator.validate(request, operation.getOperationId()))
-        .onSuccess(validated -> {
-          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          ctx.next();
-        })
-        .onFailure(ctx::fail);
+  static Handler<RoutingContext> forOperation(OperationValidator validator) {
+    return ctx -> {
+      ValidatedRequest validated = validator.validate(ctx);
+      ctx.put(VALIDATED, validated);
+      ctx.next();
+    };
   }
 }

@@ -3,32 +3,20 @@ package dev.atrium.api;
 import dev.atrium.db.DependencyUnavailable;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.pgclient.PgException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.ValidatorErrorType;
-import io.vertx.openapi.validation.ValidatorException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that turns failures into RFC 9457 problem+json: domain {@link Problem}s,
- * contract validation errors (one entry per bad field), body and routing errors. Anything
+ * The one place that turns failures into RFC 9457 problem+json: domain {@link Problem}s (the
+ * contract validators' included, already one entry per bad field), body and routing errors. Anything
  * unexpected is logged with its stack trace and answered as a bare 500 without details.
  */
 public final class ProblemHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
   private static final long RETRY_AFTER_OUTAGE_SECONDS = 2;
-  private static final Pattern PARAMETER = Pattern.compile("(path|query|header|cookie) parameter (\\S+)");
-  private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
-  private static final Pattern PROPERTY = Pattern.compile("Property \"([^\"]+)\"");
 
   private ProblemHandler() {
   }
@@ -92,13 +80,7 @@ public final class ProblemHandler {
       if (he.getCause() instanceof Problem p) {
         return p;
       }
-      if (he.getCause() instanceof ValidatorException ve) {
-        return fromValidation(ve);
-      }
       return byStatus(he.getStatusCode(), he.getPayload());
-    }
-    if (failure instanceof ValidatorException ve) {
-      return fromValidation(ve);
     }
     if (failure != null && failure.getCause() instanceof Problem p) {
       return p;
@@ -136,84 +118,6 @@ public final class ProblemHandler {
       case -1, 500 -> Problem.of(500, "internal_error", "An unexpected error occurred");
       default -> Problem.of(status, "http_" + status, title(status));
     };
-  }
-
-  static Problem fromValidation(ValidatorException ve) {
-    String message = ve.getMessage() == null ? "" : ve.getMessage();
-    if (ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
-      return Problem.of(415, "unsupported_media_type", "The request body must be application/json");
-    }
-    if (ve.type() == ValidatorErrorType.ILLEGAL_VALUE && message.contains("can't be decoded")) {
-      return Problem.of(400, "malformed_json", "The request body is not valid JSON");
-    }
-    Matcher param = PARAMETER.matcher(message);
-    String paramName = param.find() ? param.group(2) : null;
-    JsonArray errors = new JsonArray();
-    if (paramName != null) {
-      errors.add(Problem.entry(paramName, reason(message)));
-    } else if (ve instanceof SchemaValidationException sve && sve.getOutputUnit() != null) {
-      for (OutputUnit unit : leaves(sve.getOutputUnit())) {
-        errors.add(Problem.entry(field(unit), unit.getError()));
-      }
-    }
-    if (errors.isEmpty()) {
-      errors.add(Problem.entry(message.toLowerCase().contains("body") ? "body" : "request", message));
-    }
-    return Problem.validation("The request does not match the contract", errors);
-  }
-
-  private static List<OutputUnit> leaves(OutputUnit unit) {
-    List<OutputUnit> out = new ArrayList<>();
-    if (unit.getErrors() != null && !unit.getErrors().isEmpty()) {
-      for (OutputUnit child : unit.getErrors()) {
-        out.addAll(leaves(child));
-      }
-    } else if (unit.getError() != null) {
-      out.add(unit);
-    }
-    return dedupe(out);
-  }
-
-  /**
-   * One entry per field: the schema library reports a bad property several times over (the
-   * property, its parent's "does not match" and additionalProperties wrappers); keep the most
-   * specific message for each.
-   */
-  private static List<OutputUnit> dedupe(List<OutputUnit> units) {
-    java.util.Map<String, OutputUnit> byField = new java.util.LinkedHashMap<>();
-    for (OutputUnit u : units) {
-      OutputUnit previous = byField.get(field(u));
-      if (previous == null || generic(previous.getError()) && !generic(u.getError())) {
-        byField.put(field(u), u);
-      }
-    }
-    return new ArrayList<>(byField.values());
-  }
-
-  private static boolean generic(String error) {
-    return error == null || error.contains("does not match");
-  }
-
-  private static String field(OutputUnit unit) {
-    String location = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
-    String pointer = location.startsWith("#") ? location.substring(1) : location;
-    String error = unit.getError() == null ? "" : unit.getError();
-    Matcher required = REQUIRED.matcher(error);
-    if (required.find()) {
-      return pointer + "/" + required.group(1);
-    }
-    if (pointer.isEmpty()) {
-      Matcher property = PROPERTY.matcher(error);
-      if (property.find()) {
-        return "/" + property.group(1);
-      }
-    }
-    return pointer.isEmpty() ? "/" : pointer;
-  }
-
-  private static String reason(String message) {
-    int i = message.indexOf("Reason: ");
-    return i >= 0 ? message.substring(i + 8) : message;
   }
 
   private static String title(int status) {

@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,11 +69,6 @@ public final class FilesModule implements Module {
     Map<String, Handler<RoutingContext>> all = new java.util.HashMap<>(handlers.operations());
     all.putAll(tusHandlers.operations());
     return all;
-  }
-
-  @Override
-  public Set<String> selfCheckedOperations() {
-    return Set.of("uploadFiles", "tusOptions", "tusCreate", "tusHead", "tusPatch", "tusDelete");
   }
 
   @Override

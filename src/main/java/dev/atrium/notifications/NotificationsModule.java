@@ -17,7 +17,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Notifications (REST) and the live push channel ({@code GET /ws}, {@link PushVerticle}): the
@@ -51,12 +50,6 @@ public final class NotificationsModule implements Module {
     Map<String, Handler<RoutingContext>> ops = new HashMap<>(handlers.operations());
     ops.put(WEBSOCKET_OPERATION, endpoint::handle);
     return ops;
-  }
-
-  /** The upgrade request has no body to validate, and must stay unread for the handshake. */
-  @Override
-  public Set<String> selfCheckedOperations() {
-    return Set.of(WEBSOCKET_OPERATION);
   }
 
   @Override

@@ -119,8 +119,7 @@ public final class RbacHandlers {
   }
 
   private static long longId(RoutingContext ctx, String name) {
-    // The contract types these ids as integers, so the validated value is a number.
-    return ((Number) Inputs.of(ctx).getPathParameters().get(name).get()).longValue();
+    return Inputs.pathLong(ctx, name); // the contract types these ids as integers
   }
 
   private static void created(RoutingContext ctx, String location, JsonObject body) {

@@ -15,8 +15,6 @@ import java.util.UUID;
 
 /** Binds the contract's users operations to {@link UserListing}, {@link UserAdmin}, {@link UserImports} and {@link UserExport}. */
 public final class UsersHandlers {
-  /** Largest import body: 10,000 rows with Django hashes and long names fit well within it. */
-  public static final long IMPORT_BODY_LIMIT = 32L * 1024 * 1024;
 
   private final UserListing listing;
   private final UserAdmin users;

@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
-import java.util.Set;
 
 /** Users administration: the admin user routes, import and export. */
 public final class UsersModule implements Module {
@@ -30,17 +29,6 @@ public final class UsersModule implements Module {
   @Override
   public Map<String, Handler<RoutingContext>> operations() {
     return handlers.operations();
-  }
-
-  /** The import reads JSON or CSV itself: the contract validator handles neither a 32 MB body nor CSV. */
-  @Override
-  public Set<String> selfCheckedOperations() {
-    return Set.of("importUsers");
-  }
-
-  @Override
-  public Map<String, Long> bodyLimits() {
-    return Map.of("importUsers", UsersHandlers.IMPORT_BODY_LIMIT);
   }
 
   @Override
