@@ -1,1 +1,0 @@
-import{qn as e}from"./index-CxZPrBjR.js";var t=t=>[``,...e].includes(t);export{t};

@@ -1,1 +1,0 @@
-import"./index-CxZPrBjR.js";import"./css-Vk7HbBCe.js";

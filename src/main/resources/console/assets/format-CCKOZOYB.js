@@ -1,1 +1,0 @@
-function e(e){if(e==null)return`—`;let t=[`B`,`KB`,`MB`,`GB`,`TB`],n=e,r=0;for(;n>=1024&&r<t.length-1;)n/=1024,r++;return`${r===0?n:n.toFixed(1)} ${t[r]}`}function t(e,t){return e?new Date(e).toLocaleString(t===`zh-CN`?`zh-CN`:`en-GB`,{hour12:!1}):`—`}export{t as n,e as t};

@@ -1,0 +1,1 @@
+function u(t){if(t==null)return"—";const e=["B","KB","MB","GB","TB"];let n=t,r=0;for(;n>=1024&&r<e.length-1;)n/=1024,r++;return`${r===0?n:n.toFixed(1)} ${e[r]}`}function i(t,e){return t?new Date(t).toLocaleString(e==="zh-CN"?"zh-CN":"en-GB",{hour12:!1}):"—"}export{u as a,i as f};
