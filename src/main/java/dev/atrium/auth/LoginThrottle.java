@@ -1,12 +1,10 @@
 package dev.atrium.auth;
 
+import dev.atrium.access.ApiKeyAuth;
 import dev.atrium.api.Problem;
 import dev.atrium.db.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -100,10 +98,6 @@ public final class LoginThrottle {
   }
 
   private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(ApiKeyAuth.digest(s));
   }
 }
