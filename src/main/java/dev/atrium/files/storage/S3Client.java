@@ -37,7 +37,11 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  */
 final class S3Client {
   private static final Pattern UPLOAD_ID = Pattern.compile("<UploadId>([^<]+)</UploadId>");
-  private static final long TIMEOUT_MS = 120_000;
+  /**
+   * Longest silence on an S3 request: completing a multipart upload can take minutes on stores
+   * that assemble the object on the spot (S3Proxy's file system backend).
+   */
+  private static final long TIMEOUT_MS = 300_000;
   static final int READ_BUFFER = 256 * 1024;
 
   private final Vertx vertx;
@@ -55,7 +59,7 @@ final class S3Client {
     String authority = e.getPort() < 0 ? e.getHost() : e.getHost() + ":" + e.getPort();
     this.base = s.s3PathStyle() ? e.getScheme() + "://" + authority + "/" + s.s3Bucket()
         : e.getScheme() + "://" + s.s3Bucket() + "." + authority;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setIdleTimeout(60)
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setIdleTimeout(300)
         .setSsl("https".equals(e.getScheme())), new PoolOptions().setHttp1MaxSize(32));
   }
 
