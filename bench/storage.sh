@@ -77,18 +77,13 @@ curl -s -o /dev/null "${SIGV4[@]}" -X PUT "$S3/direct"
 
 PUT_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -T "$WORK/big.bin" "$S3/direct/big.bin")
 GET_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -o /dev/null "$S3/direct/big.bin")
-export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1
-CLI_UP_S=$(seconds timeout 600 aws s3 cp --only-show-errors --endpoint-url "$S3" "$WORK/big.bin" s3://direct/big-cli.bin)
-CLI_DOWN_S=$(seconds sh -c "timeout 600 aws s3 cp --only-show-errors --endpoint-url '$S3' s3://direct/big-cli.bin - > /dev/null")
 UP_S=$(seconds curl -fs --max-time 600 -o "$WORK/up.json" -H "Authorization: Bearer $TOKEN" -F "files=@$WORK/big.bin" "$BASE/api/files/upload-batch")
 ID=$(jq -r '.results[0].file_id' "$WORK/up.json")
 DOWN_S=$(seconds curl -fs --max-time 600 -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/files/download/$ID")
 echo "1 GB PUT to S3Proxy (curl SigV4, one PUT): ${PUT_S}s = $(mbps $SIZE "$PUT_S") MB/s"
-echo "1 GB upload to S3Proxy (aws s3 cp, 8 MB multipart): ${CLI_UP_S}s = $(mbps $SIZE "$CLI_UP_S") MB/s"
-echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl, $(pct "$CLI_UP_S" "$UP_S") % of aws cli"
+echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl"
 echo "1 GB GET from S3Proxy (curl SigV4): ${GET_S}s = $(mbps $SIZE "$GET_S") MB/s"
-echo "1 GB download from S3Proxy (aws s3 cp): ${CLI_DOWN_S}s = $(mbps $SIZE "$CLI_DOWN_S") MB/s"
-echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl, $(pct "$CLI_DOWN_S" "$DOWN_S") % of aws cli"
+echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl"
 curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
 rm -f "$WORK/big.bin"
 
