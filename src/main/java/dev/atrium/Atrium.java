@@ -35,6 +35,7 @@ public final class Atrium {
       app.start().await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("Atrium failed to start: {}", e.getMessage(), e);
+      flushLogs();
       System.exit(1);
     }
   }
@@ -49,6 +50,18 @@ public final class Atrium {
       LOG.error("Unclean stop: {}", e.getMessage());
       code = 1;
     }
+    flushLogs();
     System.exit(code);
+  }
+
+  /**
+   * Lines still queued in the asynchronous appender would be lost by System.exit, and the last
+   * ones ("Stopped", the start-up failure) are the ones an operator needs: stopping the logging
+   * context drains the queue first.
+   */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.stop();
+    }
   }
 }
