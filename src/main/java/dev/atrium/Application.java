@@ -14,6 +14,7 @@ import dev.atrium.config.AppConfig;
 import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
 import dev.atrium.db.TimedRedis;
+import dev.atrium.exports.Exports;
 import dev.atrium.mail.MailModule;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
@@ -50,6 +51,7 @@ public final class Application {
   private final List<Module> modules = new ArrayList<>();
   private Vertx vertx;
   private String apiDeployment;
+  private Platform platform;
 
   public Application(AppConfig config) {
     this.config = config;
@@ -86,7 +88,9 @@ public final class Application {
         .setNetClientOptions(TimedRedis.netOptions(config.redisTimeout()))), config.redisTimeout());
     Platform platform = new Platform(config, vertx, database.createPool(vertx), redis,
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()),
-        BackendRegistries.getNow(registryName), nodeId);
+        BackendRegistries.getNow(registryName), nodeId,
+        new Exports(vertx, config.exportConcurrency(), config.exportStallTimeout()));
+    this.platform = platform;
 
     SigningKeys keys = new SigningKeys(platform, TokenService.ISSUER, fixedTokenKey);
     modules.add(keys); // first: every module after it may sign or verify
@@ -138,6 +142,9 @@ public final class Application {
         : vertx.undeploy(apiDeployment).otherwiseEmpty();
     for (Module module : modules) {
       stopped = stopped.compose(v -> module.stop().otherwiseEmpty());
+    }
+    if (platform != null) {
+      stopped = stopped.compose(v -> platform.exports().close().otherwiseEmpty());
     }
     // Closing Vert.x from one of its own event loops would leave the completion with no thread
     // to run on; a plain thread closes it and completes a promise bound to no context.

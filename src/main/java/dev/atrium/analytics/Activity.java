@@ -9,7 +9,9 @@ import java.util.UUID;
  * One activity to store. {@code clientKeyed} marks an id the client chose (its {@code event_id}):
  * only those can be resent, so only those are checked against earlier submissions.
  * {@code metadata} is already encoded JSON (or null): it was encoded once to check its size,
- * and the insert sends that text as it is.
+ * and the insert sends that text as it is. {@code ip} and {@code userAgent} are what the node
+ * observed on the connection; {@code clientIp} and {@code clientUserAgent} what the client
+ * reported in the event (kept apart: a client's claim never replaces an observation).
  */
 public record Activity(
     UUID id,
@@ -20,7 +22,9 @@ public record Activity(
     String source,
     String metadata,
     String ip,
-    String userAgent) {
+    String userAgent,
+    String clientIp,
+    String clientUserAgent) {
 
   public static final String SOURCE_API = "api";
   public static final String SOURCE_SERVER = "server";
@@ -35,7 +39,15 @@ public record Activity(
   public static Activity server(UUID userId, String action, Instant at, JsonObject metadata, String ip,
                                 String userAgent) {
     return new Activity(Uuids.timeOrdered(), false, at, userId, action, SOURCE_SERVER,
-        metadata == null ? null : metadata.encode(), ip, userAgent);
+        metadata == null ? null : metadata.encode(), ip, userAgent, null, null);
+  }
+
+  /** Identifies a client-keyed activity: event ids are unique per user. */
+  public record Key(UUID userId, UUID id) {
+  }
+
+  public Key key() {
+    return new Key(userId, id);
   }
 
   public boolean serverRecorded(String serverAction) {

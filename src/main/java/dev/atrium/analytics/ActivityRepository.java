@@ -24,39 +24,44 @@ import java.util.function.Function;
 public final class ActivityRepository {
   /**
    * One statement per flush, whatever its size: the rows travel as parallel arrays. Client
-   * event ids are claimed in activity_event_ids first; a row whose id was claimed before (by
-   * an earlier request, in any partition) is skipped. Returns the ids actually stored.
+   * event ids are claimed per user in activity_event_ids first; a row whose (user, id) was
+   * claimed before (by an earlier request, in any partition) is skipped. Returns the keys
+   * actually stored.
    */
   private static final String INSERT = """
       WITH input AS (
         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                             $7::text[], $8::text[], $9::bool[])
-          AS t(id, occurred_at, user_id, action, source, metadata, ip, user_agent, keyed)
+                             $7::text[], $8::text[], $9::text[], $10::text[], $11::bool[])
+          AS t(id, occurred_at, user_id, action, source, metadata, ip, user_agent, client_ip, client_user_agent,
+               keyed)
       ), claimed AS (
-        INSERT INTO activity_event_ids (event_id)
-        SELECT id FROM input WHERE keyed
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id
+        INSERT INTO activity_event_ids (user_id, event_id)
+        SELECT user_id, id FROM input WHERE keyed
+        ON CONFLICT (user_id, event_id) DO NOTHING
+        RETURNING user_id, event_id
       )
-      INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent)
-      SELECT occurred_at, id, user_id, action, source, metadata::jsonb, ip, user_agent FROM input
-      WHERE NOT keyed OR id IN (SELECT event_id FROM claimed)
+      INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent, client_ip,
+                              client_user_agent)
+      SELECT occurred_at, id, user_id, action, source, metadata::jsonb, ip, user_agent, client_ip, client_user_agent
+      FROM input
+      WHERE NOT keyed OR (user_id, id) IN (SELECT user_id, event_id FROM claimed)
       ON CONFLICT DO NOTHING
-      RETURNING id""";
+      RETURNING user_id, id""";
 
   private static final String INSERT_SERVER_IDS = """
-      INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent)
-      SELECT occurred_at, id, user_id, action, source, metadata::jsonb, ip, user_agent
+      INSERT INTO activities (occurred_at, id, user_id, action, source, metadata, ip, user_agent, client_ip,
+                              client_user_agent)
+      SELECT occurred_at, id, user_id, action, source, metadata::jsonb, ip, user_agent, client_ip, client_user_agent
       FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                  $7::text[], $8::text[])
-        AS t(id, occurred_at, user_id, action, source, metadata, ip, user_agent)""";
+                  $7::text[], $8::text[], $9::text[], $10::text[])
+        AS t(id, occurred_at, user_id, action, source, metadata, ip, user_agent, client_ip, client_user_agent)""";
 
-  /** Which rows of an insert were new: all of them, or those whose ids are listed. */
-  public record Stored(boolean all, Set<UUID> ids) {
+  /** Which rows of an insert were new: all of them, or those whose keys are listed. */
+  public record Stored(boolean all, Set<Activity.Key> keys) {
     static final Stored ALL = new Stored(true, Set.of());
 
-    public boolean isNew(UUID id) {
-      return all || ids.contains(id);
+    public boolean isNew(Activity a) {
+      return all || keys.contains(a.key());
     }
   }
 
@@ -81,7 +86,8 @@ public final class ActivityRepository {
              (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) FROM perf) AS perf_p95,
              (SELECT max(occurred_at) FROM activities WHERE user_id = $1) AS last_active_at""";
 
-  static final String EXPORT_COLUMNS = "id, occurred_at, received_at, user_id, action, source, ip, user_agent, metadata";
+  static final String EXPORT_COLUMNS =
+      "id, occurred_at, received_at, user_id, action, source, ip, user_agent, metadata, client_ip, client_user_agent";
 
   private final Pool pool;
 
@@ -105,6 +111,8 @@ public final class ActivityRepository {
     String[] metadata = new String[n];
     String[] ips = new String[n];
     String[] agents = new String[n];
+    String[] clientIps = new String[n];
+    String[] clientAgents = new String[n];
     Boolean[] keyed = new Boolean[n];
     boolean anyKeyed = false;
     for (int i = 0; i < n; i++) {
@@ -117,19 +125,23 @@ public final class ActivityRepository {
       metadata[i] = a.metadata();
       ips[i] = a.ip();
       agents[i] = a.userAgent();
+      clientIps[i] = a.clientIp();
+      clientAgents[i] = a.clientUserAgent();
       keyed[i] = a.clientKeyed();
       anyKeyed |= a.clientKeyed();
     }
     if (!anyKeyed) {
       return pool.preparedQuery(INSERT_SERVER_IDS)
-          .execute(Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents)))
+          .execute(Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, clientIps,
+              clientAgents)))
           .map(rs -> Stored.ALL);
     }
-    Tuple args = Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, keyed));
+    Tuple args = Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, clientIps, clientAgents,
+        keyed));
     return pool.preparedQuery(INSERT).execute(args).map(rs -> {
-      Set<UUID> stored = new HashSet<>(rs.rowCount() * 2);
+      Set<Activity.Key> stored = new HashSet<>(rs.rowCount() * 2);
       for (Row r : rs) {
-        stored.add(r.getUUID(0));
+        stored.add(new Activity.Key(r.getUUID(0), r.getUUID(1)));
       }
       return new Stored(false, stored);
     });
@@ -191,7 +203,7 @@ public final class ActivityRepository {
       params.add(f.userId());
       sql.append(" AND user_id = $").append(params.size());
     }
-    sql.append(" ORDER BY occurred_at, id");
+    sql.append(" ORDER BY occurred_at, user_id, id"); // the primary key's order: no sort
     Tuple args = Tuple.tuple(params);
     return pool.getConnection().compose(conn -> conn.begin()
         .compose(tx -> conn.prepare(sql.toString())

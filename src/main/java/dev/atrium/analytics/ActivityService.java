@@ -28,25 +28,26 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ActivityService {
   public static final String VIEW_ALL = "analytics.view_all";
   public static final int MAX_EVENTS = 1000;
-  public static final int MAX_METADATA_BYTES = 16 * 1024;
-  public static final int MAX_METADATA_DEPTH = 8;
-  static final Duration MAX_FUTURE = Duration.ofMinutes(5);
   static final long DASHBOARD_MAX_AGE_MS = 1000;
 
   private final ActivityRepository repository;
   private final IngestQueue ingest;
   private final DashboardCounters counters;
   private final Clock clock;
-  private final int retentionDays;
+  private final ActivityEvents events;
+  private final IngestRate rate;
+  private final KnownUsers knownUsers;
   private final AtomicReference<CachedSnapshot> snapshot = new AtomicReference<>();
 
   public ActivityService(ActivityRepository repository, IngestQueue ingest, DashboardCounters counters,
-                         Clock clock, int retentionDays) {
+                         Clock clock, int retentionDays, int ratePerUser) {
     this.repository = repository;
     this.ingest = ingest;
     this.counters = counters;
     this.clock = clock;
-    this.retentionDays = retentionDays;
+    this.events = new ActivityEvents(retentionDays);
+    this.rate = new IngestRate(ratePerUser, System::nanoTime);
+    this.knownUsers = new KnownUsers(repository);
   }
 
 
@@ -94,7 +95,7 @@ public final class ActivityService {
     Map<UUID, Integer> firstIndex = new LinkedHashMap<>();
     for (int i = 0; i < events.size(); i++) {
       String at = prefix == null ? "/" : prefix + i + "/";
-      Activity a = parse(events.get(i), at, caller, origin, now);
+      Activity a = this.events.parse(events.get(i), at, caller, origin, now);
       if (!a.userId().equals(caller) && others.add(a.userId())) {
         firstIndex.put(a.userId(), i);
       }
@@ -102,7 +103,11 @@ public final class ActivityService {
     }
     Future<Void> allowed = others.isEmpty() ? Future.succeededFuture() : mayActFor(origin, others, firstIndex, prefix);
     return allowed
-        .compose(v -> ingest.submit(rows, false))
+        .compose(v -> {
+          // Counted once the request is well formed and allowed: a refused one costs its sender nothing.
+          rate.take(caller, rows.size());
+          return ingest.submit(rows, false);
+        })
         .map(stored -> {
           List<UUID> ids = rows.stream().map(Activity::id).toList();
           return new Tracked(ids, stored);
@@ -114,7 +119,7 @@ public final class ActivityService {
       return Future.failedFuture(Problem.of(403, "permission_denied",
           "Recording activities of another user needs the permission '" + VIEW_ALL + "'"));
     }
-    return repository.existingUsers(others)
+    return knownUsers.existing(others)
         .compose(found -> {
           for (UUID id : others) {
             if (!found.contains(id)) {
@@ -126,90 +131,9 @@ public final class ActivityService {
         });
   }
 
-  /** One event, checked beyond what the contract can say; {@code at} is its JSON pointer prefix. */
-  Activity parse(JsonObject e, String at, UUID caller, Caller origin, Instant now) {
-    String action = e.getString("action");
-    if (action == null || action.isBlank()) {
-      throw Problem.field("validation_failed", at + "action", "action is required");
-    }
-    JsonObject metadata = e.getJsonObject("metadata");
-    String encoded = null;
-    if (metadata != null) {
-      encoded = metadata.encode();
-      int size = utf8Length(encoded);
-      if (size > MAX_METADATA_BYTES) {
-        throw Problem.field("metadata_too_large", at + "metadata",
-            "metadata is " + size + " bytes encoded; at most " + MAX_METADATA_BYTES + " are allowed");
-      }
-      if (depth(metadata) > MAX_METADATA_DEPTH) {
-        throw Problem.field("metadata_too_deep", at + "metadata",
-            "metadata is nested deeper than " + MAX_METADATA_DEPTH + " levels");
-      }
-    }
-    Instant occurredAt = now;
-    String when = e.getString("occurred_at");
-    if (when != null) {
-      try {
-        occurredAt = OffsetDateTime.parse(when).toInstant();
-      } catch (DateTimeParseException ex) {
-        throw Problem.field("validation_failed", at + "occurred_at",
-            "occurred_at must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T12:00:00Z");
-      }
-      if (occurredAt.isAfter(now.plus(MAX_FUTURE))) {
-        throw Problem.field("occurred_at_in_future", at + "occurred_at",
-            "occurred_at is more than 5 minutes in the future");
-      }
-      if (occurredAt.isBefore(now.minus(Duration.ofDays(retentionDays)))) {
-        throw Problem.field("occurred_at_too_old", at + "occurred_at",
-            "occurred_at is older than the retention period of " + retentionDays + " days");
-      }
-    }
-    UUID id = uuid(e.getString("event_id"), at + "event_id");
-    UUID user = uuid(e.getString("user_id"), at + "user_id");
-    return new Activity(id == null ? Uuids.timeOrdered() : id, id != null, occurredAt, user == null ? caller : user,
-        action, Activity.SOURCE_API, encoded, origin.ip(), origin.userAgent());
-  }
-
-  /** Bytes of {@code s} in UTF-8 (as {@code getBytes(UTF_8)} counts them), without encoding it. */
-  static int utf8Length(String s) {
-    return ByteBufUtil.utf8Bytes(s);
-  }
-
-  private static UUID uuid(String text, String field) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return UUID.fromString(text);
-    } catch (IllegalArgumentException ex) {
-      throw Problem.field("validation_failed", field, "must be a UUID");
-    }
-  }
-
-  /** Nesting depth of a JSON value: a flat object is 1. Iterative, so hostile input cannot overflow the stack. */
-  static int depth(Object root) {
-    int max = 0;
-    ArrayList<Object> values = new ArrayList<>();
-    ArrayList<Integer> levels = new ArrayList<>();
-    values.add(root);
-    levels.add(1);
-    while (!values.isEmpty()) {
-      Object v = values.remove(values.size() - 1);
-      int level = levels.remove(levels.size() - 1);
-      Iterable<?> children = v instanceof JsonObject o ? o.getMap().values()
-          : v instanceof Map<?, ?> m ? m.values()
-          : v instanceof JsonArray a ? a.getList()
-          : v instanceof List<?> l ? l : null;
-      if (children == null) {
-        continue;
-      }
-      max = Math.max(max, level);
-      for (Object child : children) {
-        values.add(child);
-        levels.add(level + 1);
-      }
-    }
-    return max;
+  /** An access change on any node: a deleted user must not stay known. */
+  void accessChanged(String userId) {
+    knownUsers.forget(userId);
   }
 
   /** user-stats: own id, or analytics.view_all; 404 only for callers who may look. */

@@ -4,7 +4,7 @@ import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.Problem;
 import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
+import dev.atrium.exports.Exports;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Binds the contract's {@code analytics} operations: parse, call, shape. */
 public final class AnalyticsHandlers {
@@ -24,17 +23,13 @@ public final class AnalyticsHandlers {
 
   private final ActivityService service;
   private final ActivityRepository repository;
-  private final WorkerExecutor exportWorkers;
-  private final int exportConcurrency;
+  private final Exports exports;
   private final Clock clock;
-  private final AtomicInteger exportsRunning = new AtomicInteger();
 
-  public AnalyticsHandlers(ActivityService service, ActivityRepository repository, WorkerExecutor exportWorkers,
-                           int exportConcurrency, Clock clock) {
+  public AnalyticsHandlers(ActivityService service, ActivityRepository repository, Exports exports, Clock clock) {
     this.service = service;
     this.repository = repository;
-    this.exportWorkers = exportWorkers;
-    this.exportConcurrency = exportConcurrency;
+    this.exports = exports;
     this.clock = clock;
   }
 
@@ -97,14 +92,10 @@ public final class AnalyticsHandlers {
     if (filter.from() != null && filter.to() != null && !filter.from().isBefore(filter.to())) {
       throw Problem.field("invalid_range", "to", "to must be after from");
     }
-    if (exportsRunning.incrementAndGet() > exportConcurrency) {
-      exportsRunning.decrementAndGet();
-      throw Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5);
-    }
     boolean xlsx = "xlsx".equals(format);
     HttpServerResponse resp = ctx.response();
     String name = "activities-" + FILE_STAMP.format(clock.instant().atOffset(ZoneOffset.UTC)) + (xlsx ? ".xlsx" : ".csv");
-    repository.stream(filter, EXPORT_FETCH, rows -> {
+    exports.admit(() -> repository.stream(filter, EXPORT_FETCH, rows -> {
           // Headers only once the cursor is open: a failure before this still answers problem+json.
           resp.setChunked(true)
               .putHeader("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,12 +103,10 @@ public final class AnalyticsHandlers {
               .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
               .putHeader("Cache-Control", "no-store")
               .putHeader("X-Content-Type-Options", "nosniff");
-          return xlsx ? ExportWriter.xlsx(rows, resp, ctx.vertx().getOrCreateContext(), exportWorkers)
-              : ExportWriter.csv(rows, resp);
-        })
-        .onComplete(ar -> exportsRunning.decrementAndGet())
+          return exports.pump(rows, resp, ActivityExport.format(xlsx, exports));
+        }))
         .onFailure(t -> {
-          if (!resp.ended() && !resp.closed()) {
+          if (!resp.headWritten() && !resp.closed()) {
             ctx.fail(t);
           }
         });

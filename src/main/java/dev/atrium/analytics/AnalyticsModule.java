@@ -2,13 +2,14 @@ package dev.atrium.analytics;
 
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import dev.atrium.events.AccessChanged;
+import dev.atrium.events.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Analytics: durable activity ingestion with group commit, user statistics, the live
@@ -19,7 +20,6 @@ public final class AnalyticsModule implements Module {
   private final IngestQueue ingest;
   private final ActivityService service;
   private final ActivityPartitions partitions;
-  private final WorkerExecutor exportWorkers;
   private final AnalyticsHandlers handlers;
   private final Clock clock = Clock.systemUTC();
 
@@ -30,13 +30,9 @@ public final class AnalyticsModule implements Module {
     this.ingest = new IngestQueue(p.vertx(), repository, counters::record, p.config().ingestQueue(),
         p.config().ingestBatch(), p.config().ingestFlushers(), p.registry());
     this.service = new ActivityService(repository, ingest, counters, clock,
-        p.config().activityRetentionDays());
+        p.config().activityRetentionDays(), p.config().ingestRatePerUser());
     this.partitions = new ActivityPartitions(p.pool());
-    // XLSX exports block a thread each for their whole length (fastexcel writes to a blocking
-    // stream); their own pool keeps them off the event loops and off every other pool.
-    this.exportWorkers = p.vertx().createSharedWorkerExecutor("atrium-export", p.config().exportConcurrency(),
-        1, TimeUnit.HOURS);
-    this.handlers = new AnalyticsHandlers(service, repository, exportWorkers, p.config().exportConcurrency(), clock);
+    this.handlers = new AnalyticsHandlers(service, repository, p.exports(), clock);
   }
 
   @Override
@@ -46,13 +42,10 @@ public final class AnalyticsModule implements Module {
 
   @Override
   public Future<Void> start() {
+    platform.vertx().eventBus().<JsonObject>consumer(Addresses.ACCESS_CHANGED,
+        m -> service.accessChanged(AccessChanged.fromJson(m.body()).userId()));
     return platform.vertx().deployVerticle(new AnalyticsVerticle(ingest, service, partitions, clock,
             platform.config().activityRetentionDays(), platform.config().activityMaintenanceInterval()))
         .mapEmpty();
-  }
-
-  @Override
-  public Future<Void> stop() {
-    return exportWorkers.close();
   }
 }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *       active_users_5m is the PFCOUNT union of the last five;</li>
  *   <li>{@code analytics:d:<date>:<what>} today's logins, registrations, uploads and activities
  *       (UTC days, kept 3 days);</li>
- *   <li>{@code analytics:top:<date>} a sorted set of today's actions by count.</li>
+ *   <li>{@code analytics:top:<date>} a sorted set of today's actions by count, trimmed to the
+ *       {@link #TOP_KEPT} most frequent after every update.</li>
  * </ul>
  * Counts go up after the activities are committed, once per flush in one pipelined batch.
  * Redis holds nothing that cannot be lost: a failed update is logged and skipped.
@@ -42,6 +43,8 @@ public final class DashboardCounters {
   static final int MINUTES = 60;
   static final int ACTIVE_WINDOW = 5;
   static final int TOP = 10;
+  /** Members the day's action ranking keeps: clients choose action strings, so the set is trimmed. */
+  static final int TOP_KEPT = 1000;
 
   private final Redis redis;
   private final RedisKeys keys;
@@ -124,6 +127,10 @@ public final class DashboardCounters {
     if (!actions.isEmpty()) {
       String key = topKey(today);
       actions.forEach((action, n) -> batch.add(Request.cmd(Command.ZINCRBY).arg(key).arg(n).arg(action)));
+      // Keep the 1,000 most frequent: a flood of distinct strings can no longer grow the set
+      // without bound. An action pushed out loses its count; the top 10 shown are unaffected
+      // unless 990 others each outnumber it.
+      batch.add(Request.cmd(Command.ZREMRANGEBYRANK).arg(key).arg(0).arg(-TOP_KEPT - 1));
       expire(batch, key, 3 * 86_400, now);
     }
     if (batch.isEmpty()) {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -178,19 +177,19 @@ public final class IngestQueue {
   }
 
   /**
-   * The rows of a batch, with a client event id that occurs twice in it kept once (the insert
-   * statement could otherwise store both copies).
+   * The rows of a batch, with a client event id that occurs twice in it for the same user kept
+   * once (the insert statement could otherwise store both copies).
    */
   private static List<Activity> rowsOf(List<Submission> batch) {
     List<Activity> rows = new ArrayList<>();
-    Set<UUID> keyed = null;
+    Set<Activity.Key> keyed = null;
     for (Submission s : batch) {
       for (Activity a : s.rows()) {
         if (a.clientKeyed()) {
           if (keyed == null) {
             keyed = new HashSet<>();
           }
-          if (!keyed.add(a.id())) {
+          if (!keyed.add(a.key())) {
             continue;
           }
         }
@@ -201,10 +200,10 @@ public final class IngestQueue {
   }
 
   private void complete(List<Submission> batch, List<Activity> rows, ActivityRepository.Stored storedIds) {
-    List<Activity> fresh = storedIds.all() ? rows : rows.stream().filter(a -> storedIds.isNew(a.id())).toList();
+    List<Activity> fresh = storedIds.all() ? rows : rows.stream().filter(storedIds::isNew).toList();
     // Each stored id is credited to the first submission that carried it; a later copy (same
     // event_id in another request of this batch, or twice in one) counts as a duplicate.
-    Set<UUID> unclaimed = storedIds.all() ? null : new HashSet<>(storedIds.ids());
+    Set<Activity.Key> unclaimed = storedIds.all() ? null : new HashSet<>(storedIds.keys());
     int submitted = 0;
     for (Submission s : batch) {
       submitted += s.rows().size();
@@ -213,7 +212,7 @@ public final class IngestQueue {
       if (unclaimed != null) {
         own = 0;
         for (Activity a : s.rows()) {
-          if (unclaimed.remove(a.id())) {
+          if (unclaimed.remove(a.key())) {
             own++;
           }
         }
@@ -238,7 +237,9 @@ public final class IngestQueue {
     pending.addAndGet(-s.rows().size());
     Problem problem;
     if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
-      problem = Problem.of(400, "invalid_activity", "The database refused an activity: " + pg.getErrorMessage());
+      // The database's own text names its internals; it goes to the log, not to the client.
+      LOG.info("The database refused {} activities: {} {}", s.rows().size(), pg.getSqlState(), pg.getErrorMessage());
+      problem = Problem.of(400, "invalid_activity", "An activity holds a value that cannot be stored");
     } else {
       LOG.warn("Storing {} activities failed: {}", s.rows().size(), t.toString());
       problem = Problem.retryLater(503, "store_unavailable", "Activities could not be stored; retry shortly", 2);

@@ -46,6 +46,8 @@ public record AppConfig(
     int ingestFlushers,
     Duration activityMaintenanceInterval,
     int exportConcurrency,
+    Duration exportStallTimeout,
+    int ingestRatePerUser,
     PushSettings push,
     StorageSettings storage,
     MailSettings mail,
@@ -92,6 +94,10 @@ public record AppConfig(
         r.integer("ATRIUM_INGEST_FLUSHERS", Math.max(1, cores / 2), 1, 64),
         r.get("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1h", ValueParsers::duration),
         r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256),
+        // a client that reads nothing for this long loses its export (and frees its connection)
+        r.get("ATRIUM_EXPORT_STALL_TIMEOUT", "60s", ValueParsers::duration),
+        // activities one user may send per second on one node (a whole batch of 1,000 always fits)
+        r.integer("ATRIUM_INGEST_RATE_PER_USER", 2_000, 1, 100_000_000),
         new PushSettings(
             r.get("ATRIUM_WS_AUTH_TIMEOUT", "5s", ValueParsers::duration),
             r.get("ATRIUM_WS_PING_INTERVAL", "25s", ValueParsers::duration),

@@ -2,6 +2,7 @@ package dev.atrium.platform;
 
 import dev.atrium.config.AppConfig;
 import dev.atrium.db.RedisKeys;
+import dev.atrium.exports.Exports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -17,5 +18,6 @@ public record Platform(
     RedisAPI redisApi,
     RedisKeys keys,
     MeterRegistry registry,
-    String nodeId) {
+    String nodeId,
+    Exports exports) {
 }

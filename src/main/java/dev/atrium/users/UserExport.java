@@ -1,77 +1,60 @@
 package dev.atrium.users;
 
 import dev.atrium.access.User;
+import dev.atrium.exports.CsvFormat;
+import dev.atrium.exports.ExportFormat;
+import dev.atrium.exports.Exports;
+import dev.atrium.exports.JsonArrayFormat;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowStream;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
 
 /**
  * Streams every user (never a password hash) from a database cursor into the response, as a
- * JSON array or CSV. Memory stays constant for any number of users: rows are fetched in small
- * batches, and the cursor pauses whenever the response's write queue is full.
+ * JSON array or CSV, through the node's one export pump: constant memory for any number of
+ * users, the cursor paused while the client is slow, cut off when it stalls, and counted
+ * against the node's export limit like an activities export. CSV cells go through the formula
+ * guard (names are chosen by users).
  */
 public final class UserExport {
   static final List<String> COLUMNS = List.of("id", "email", "username", "first_name", "last_name", "phone", "avatar",
       "department", "position", "is_active", "is_staff", "is_superuser", "is_verified", "last_login", "last_login_ip",
       "created_at", "updated_at");
-  private static final int CHUNK = 16 * 1024;
 
   private final UsersAdminRepository repo;
+  private final Exports exports;
 
-  public UserExport(UsersAdminRepository repo) {
+  public UserExport(UsersAdminRepository repo, Exports exports) {
     this.repo = repo;
+    this.exports = exports;
   }
 
   public enum Format { JSON, CSV }
 
-  public Future<Void> write(HttpServerResponse resp, Format format) {
-    return repo.streamAll(stream -> pump(stream, resp, format));
+  /** Throws 503 export_busy when the node runs its limit of exports already. */
+  public Future<Void> write(HttpServerResponse resp, Format format, String fileName) {
+    boolean csv = format == Format.CSV;
+    ExportFormat f = csv ? new CsvFormat(COLUMNS.toArray(new String[0]), UserExport::csvFields)
+        : new JsonArrayFormat(row -> User.from(row).toJson());
+    return exports.admit(() -> repo.streamAll(stream -> {
+      // Headers only once the cursor is open: a failure before this still answers problem+json.
+      resp.setChunked(true)
+          .putHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json")
+          .putHeader("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+          .putHeader("Cache-Control", "no-store");
+      return exports.pump(stream, resp, f);
+    }));
   }
 
-  private static Future<Void> pump(RowStream<Row> stream, HttpServerResponse resp, Format format) {
-    Promise<Void> done = Promise.promise();
-    Buffer[] pending = {Buffer.buffer(CHUNK + 1024)};
-    boolean[] first = {true};
-    pending[0].appendString(format == Format.CSV ? csvLine(COLUMNS.toArray()) : "[");
-    resp.closeHandler(v -> done.tryFail("client closed the connection"));
-    stream.exceptionHandler(done::tryFail);
-    stream.endHandler(v -> {
-      pending[0].appendString(format == Format.CSV ? "" : "\n]\n");
-      resp.end(pending[0])
-          // the client may already have gone away (closeHandler failed the promise)
-          .onSuccess(d -> done.tryComplete()).onFailure(done::tryFail);
-    });
-    stream.handler(row -> {
-      JsonObject user = User.from(row).toJson();
-      if (format == Format.CSV) {
-        Object[] values = new Object[COLUMNS.size()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = user.getValue(COLUMNS.get(i));
-        }
-        pending[0].appendString(csvLine(values));
-      } else {
-        pending[0].appendString(first[0] ? "\n" : ",\n").appendBuffer(user.toBuffer());
-        first[0] = false;
-      }
-      if (pending[0].length() >= CHUNK) {
-        resp.write(pending[0]);
-        pending[0] = Buffer.buffer(CHUNK + 1024);
-        if (resp.writeQueueFull()) {
-          stream.pause();
-          resp.drainHandler(d -> stream.resume());
-        }
-      }
-    });
-    return done.future();
-  }
-
-  static String csvLine(Object[] values) {
-    return CSVFormat.DEFAULT.format(values) + "\r\n";
+  static String[] csvFields(Row row) {
+    JsonObject user = User.from(row).toJson();
+    String[] values = new String[COLUMNS.size()];
+    for (int i = 0; i < values.length; i++) {
+      Object v = user.getValue(COLUMNS.get(i));
+      values[i] = v == null ? null : v.toString();
+    }
+    return values;
   }
 }

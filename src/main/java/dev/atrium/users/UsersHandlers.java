@@ -94,11 +94,12 @@ public final class UsersHandlers {
     String format = Inputs.query(ctx, "format");
     UserExport.Format f = "csv".equals(format) ? UserExport.Format.CSV : UserExport.Format.JSON;
     String name = "users-" + LocalDate.now(ZoneOffset.UTC) + (f == UserExport.Format.CSV ? ".csv" : ".json");
-    ctx.response().setChunked(true)
-        .putHeader("Content-Type", f == UserExport.Format.CSV ? "text/csv; charset=utf-8" : "application/json")
-        .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
-        .putHeader("Cache-Control", "no-store");
-    export.write(ctx.response(), f).onFailure(ctx::fail);
+    var resp = ctx.response();
+    export.write(resp, f, name).onFailure(t -> {
+      if (!resp.headWritten() && !resp.closed()) {
+        ctx.fail(t);
+      }
+    });
   }
 
   private static UUID id(RoutingContext ctx) {

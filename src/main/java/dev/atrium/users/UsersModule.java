@@ -23,7 +23,7 @@ public final class UsersModule implements Module {
     this.listing = new UserListing(p.vertx(), repo, p.config().usersListCache());
     this.imports = new UserImports(p.vertx(), repo, changes, passwords, listing);
     UserAdmin admin = new UserAdmin(repo, new UserRepository(p.pool()), changes, access.states(), passwords, listing);
-    this.handlers = new UsersHandlers(listing, admin, imports, new UserExport(repo));
+    this.handlers = new UsersHandlers(listing, admin, imports, new UserExport(repo, p.exports()));
   }
 
   @Override

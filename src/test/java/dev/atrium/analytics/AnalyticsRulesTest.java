@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class AnalyticsRulesTest {
   static String csv(String... fields) {
     StringBuilder b = new StringBuilder();
-    Csv.appendRecord(b, fields);
+    dev.atrium.exports.CsvWriter.appendRecord(b, fields);
     return b.toString();
   }
 
@@ -47,21 +47,21 @@ class AnalyticsRulesTest {
   @DisplayName("the metadata size limit counts UTF-8 bytes, not characters")
   void utf8Length() {
     for (String s : List.of("", "plain", "caf\u00e9", "\u20ac100", "\ud83d\ude00 ok", "lone \ud83d high")) {
-      assertEquals(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ActivityService.utf8Length(s), s);
+      assertEquals(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ActivityEvents.utf8Length(s), s);
     }
   }
 
   @Test
   @DisplayName("metadata depth counts nested objects and arrays; a flat object is 1")
   void depth() {
-    assertEquals(1, ActivityService.depth(new JsonObject().put("a", 1)));
-    assertEquals(2, ActivityService.depth(new JsonObject().put("a", new JsonArray().add(1))));
-    assertEquals(3, ActivityService.depth(new JsonObject().put("a", new JsonArray().add(new JsonObject().put("b", 1)))));
+    assertEquals(1, ActivityEvents.depth(new JsonObject().put("a", 1)));
+    assertEquals(2, ActivityEvents.depth(new JsonObject().put("a", new JsonArray().add(1))));
+    assertEquals(3, ActivityEvents.depth(new JsonObject().put("a", new JsonArray().add(new JsonObject().put("b", 1)))));
     JsonObject deep = new JsonObject();
     for (int i = 0; i < 10_000; i++) {
       deep = new JsonObject().put("n", deep);
     }
-    assertEquals(10_001, ActivityService.depth(deep));
+    assertEquals(10_001, ActivityEvents.depth(deep));
   }
 
   @Test

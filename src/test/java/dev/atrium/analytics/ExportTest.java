@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ExportTest {
   static final List<String> HEADER = List.of("id", "occurred_at", "received_at", "user_id", "action", "source", "ip",
-      "user_agent", "metadata");
+      "user_agent", "metadata", "client_ip", "client_user_agent");
   @RegisterExtension
   static final TestServer server = TestServer.node();
   static Accounts.Login admin;
@@ -81,7 +81,7 @@ class ExportTest {
     assertEquals("say \"hi\"", rows.get(6).get(4));
     for (int i = 1; i < rows.size(); i++) {
       List<String> r = rows.get(i);
-      assertEquals(9, r.size());
+      assertEquals(HEADER.size(), r.size());
       assertEquals(base.plusSeconds(i - 1).toString(), r.get(1));
       assertEquals(user.userId(), r.get(3));
       assertEquals("api", r.get(5));

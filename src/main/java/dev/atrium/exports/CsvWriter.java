@@ -1,14 +1,16 @@
-package dev.atrium.analytics;
+package dev.atrium.exports;
 
 /**
- * RFC 4180 fields with formula-injection protection: a cell that a spreadsheet would run as a
- * formula (it starts with =, +, -, @, or a tab or carriage return that some programs skip) is
- * prefixed with an apostrophe, which spreadsheets show as text and do not evaluate.
+ * The one CSV writer of every export: RFC 4180 fields, CRLF records, and formula-injection
+ * protection. A cell that a spreadsheet would run as a formula (it starts with =, +, -, @, or a
+ * tab or carriage return that some programs skip) is prefixed with an apostrophe, which
+ * spreadsheets show as text and do not evaluate. Users' names and clients' actions reach these
+ * files, so every text cell goes through the guard.
  */
-public final class Csv {
+public final class CsvWriter {
   public static final String CRLF = "\r\n";
 
-  private Csv() {
+  private CsvWriter() {
   }
 
   public static void appendField(StringBuilder out, String value) {
