@@ -59,6 +59,19 @@ public record PageRequest(int page, int size) {
     return new JsonObject().put("count", results.size()).put("results", results);
   }
 
+  /**
+   * The same, saying whether {@code count} is exact: a list that counts its matches only up to a
+   * cap (the users list) gives an estimate beyond it, with {@code "count_exact": false}.
+   */
+  public Buffer encoded(RoutingContext ctx, long count, boolean countExact, int resultCount, Buffer encodedResults) {
+    return Buffer.buffer(encodedResults.length() + 256)
+        .appendString("{\"count\":").appendString(Long.toString(count))
+        .appendString(",\"count_exact\":").appendString(Boolean.toString(countExact))
+        .appendString(",\"next\":").appendString(Json.encode(next(ctx, count, resultCount)))
+        .appendString(",\"previous\":").appendString(Json.encode(previous(ctx, count)))
+        .appendString(",\"results\":").appendBuffer(encodedResults).appendString("}");
+  }
+
   private String next(RoutingContext ctx, long count, int resultCount) {
     return offset() + resultCount < count && resultCount > 0 ? link(ctx, page + 1) : null;
   }

@@ -84,7 +84,8 @@ public record AppConfig(
         r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
         r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
-        r.get("ATRIUM_USERS_LIST_CACHE", "1s", AppConfig::cacheTtl),
+        // off by default: an administrator paging and searching sees the database, not a copy
+        r.get("ATRIUM_USERS_LIST_CACHE", "0", AppConfig::cacheTtl),
         // analytics: activities accepted but not yet committed (beyond it: 503), rows per insert,
         // inserts in flight at once (one per two cores: on a small machine that shares its CPU
         // with PostgreSQL, fewer and larger inserts store more per second), partition upkeep

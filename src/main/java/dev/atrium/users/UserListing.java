@@ -13,26 +13,29 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
 /**
- * Pages of the admin list, kept for a moment (ATRIUM_USERS_LIST_CACHE): an admin screen and
- * scripts re-run the same query, and its count can cost tens of milliseconds on a large table.
- * Any access change seen by this node (grants, deactivations, deletions on any node; logouts)
- * and every change made here empty it; other edits on other nodes show within the lifetime.
+ * Pages of the admin list. Read from the database by default; with ATRIUM_USERS_LIST_CACHE set,
+ * kept for a moment (an admin screen and scripts re-run the same query). Any access change
+ * seen by this node (grants, deactivations, deletions on any node; logouts) and every change
+ * made here empty it; other edits on other nodes show within the lifetime.
  */
 public final class UserListing {
   private final Vertx vertx;
   private final UsersAdminRepository repo;
   private final Cache<ListKey, Future<Listing>> cache;
+  /** ATRIUM_USERS_LIST_CACHE=0 (the default): every page is read from the database. */
+  private final boolean off;
   private MessageConsumer<JsonObject> consumer;
 
   public UserListing(Vertx vertx, UsersAdminRepository repo, Duration ttl) {
     this.vertx = vertx;
     this.repo = repo;
+    this.off = ttl.isZero();
     this.cache = Caffeine.newBuilder().maximumSize(ttl.isZero() ? 0 : 10_000)
         .expireAfterWrite(ttl.isZero() ? Duration.ofMillis(1) : ttl).build();
   }
 
   /** A page of the list, already encoded (so a cached page is not rebuilt or re-encoded per request). */
-  public record Listing(long count, int size, Buffer results) {
+  public record Listing(long count, boolean countExact, int size, Buffer results) {
   }
 
   /** A cached page: the filters and the page (both records, so they compare by value). */
@@ -49,15 +52,21 @@ public final class UserListing {
   }
 
   public Future<Listing> list(UserQuery query, PageRequest pages) {
+    if (off) {
+      return load(query, pages);
+    }
     ListKey key = new ListKey(query, pages);
     // The future itself is cached, so concurrent requests for an expired page share one query.
-    Future<Listing> listed = cache.get(key, k -> repo.list(query, pages.size(), pages.offset())
-        .map(l -> {
-          JsonArray results = new JsonArray();
-          l.items().forEach(u -> results.add(u.toJson()));
-          return new Listing(l.count(), results.size(), results.toBuffer());
-        }));
+    Future<Listing> listed = cache.get(key, k -> load(query, pages));
     return listed.onFailure(t -> cache.asMap().remove(key, listed));
+  }
+
+  private Future<Listing> load(UserQuery query, PageRequest pages) {
+    return repo.list(query, pages.size(), pages.offset()).map(l -> {
+      JsonArray results = new JsonArray();
+      l.users().forEach(u -> results.add(u.toJson()));
+      return new Listing(l.count(), l.exact(), results.size(), results.toBuffer());
+    });
   }
 
   /** Every cached page is dropped (a change was made on this node). */

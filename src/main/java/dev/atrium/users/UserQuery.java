@@ -70,6 +70,26 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
     return new Where(sql.toString(), params);
   }
 
+  /** Only the three flags (or nothing) filter: the exact count is kept in user_counts. */
+  boolean flagsOnly() {
+    return (search == null || search.isBlank()) && role == null && createdAfter == null && createdBefore == null;
+  }
+
+  /** The user_counts rows matching the flag filters, parameters numbered from {@code $first}. */
+  Where countsWhere(int first) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(" WHERE true");
+    String[] names = {"is_active", "is_verified", "is_staff"};
+    Boolean[] values = {active, verified, staff};
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] != null) {
+        params.add(values[i]);
+        sql.append(" AND c.").append(names[i]).append(" = $").append(first + params.size() - 1);
+      }
+    }
+    return new Where(sql.toString(), params);
+  }
+
   /** ORDER BY for {@code ordering} such as {@code -created_at} or {@code last_name,-created_at}; id breaks ties. */
   String orderBy() {
     String spec = ordering == null || ordering.isBlank() ? DEFAULT_ORDERING : ordering;

@@ -1,8 +1,8 @@
 package dev.atrium.users;
 
 import dev.atrium.access.User;
-import dev.atrium.api.Page;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -28,6 +28,9 @@ public final class UsersAdminRepository {
   private static final String EXPORT = "SELECT " + User.COLUMNS.replace("u.password_hash", "NULL::text AS password_hash")
       + " FROM users u ORDER BY u.created_at, u.id";
 
+  /** Matches counted exactly before the count becomes an estimate (filters other than flags). */
+  static final int COUNT_CAP = 1000;
+
   private final Pool pool;
 
   public UsersAdminRepository(Pool pool) {
@@ -38,27 +41,92 @@ public final class UsersAdminRepository {
     return pool;
   }
 
+  /** A page of users and the number of matches: exact, or (when {@code exact} is false) an estimate. */
+  public record Listed(long count, boolean exact, List<User> users) {
+  }
+
   public record ImportRow(String email, String username, String passwordHash, String firstName, String lastName,
                           String phone, String department, String position, boolean active, boolean staff,
                           boolean superuser, boolean verified, OffsetDateTime createdAt) {
   }
 
-  public Future<Page<User>> list(UserQuery q, int limit, long offset) {
+  /**
+   * A page and its count, in one round trip. No filter or flags only: the page plus the exact
+   * count kept in user_counts (V9). Other filters: the matches are read in page order up to
+   * {@link #COUNT_CAP} (or the end of the page, if further), numbered, and the page cut from
+   * them, so the same scan gives the page and the count; beyond the cap the count is the
+   * planner's estimate and marked as such. An exact count(*) would read every match on every
+   * page (the whole table without a filter).
+   */
+  public Future<Listed> list(UserQuery q, int limit, long offset) {
+    return q.flagsOnly() ? listCounted(q, limit, offset) : listCapped(q, limit, offset);
+  }
+
+  private Future<Listed> listCounted(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
-    String orderBy = q.orderBy();
-    List<Object> pageParams = new ArrayList<>(where.params());
-    pageParams.add(limit);
-    pageParams.add(offset);
-    String page = "SELECT " + User.COLUMNS + " FROM users u" + where.sql() + orderBy
-        + " LIMIT $" + (pageParams.size() - 1) + " OFFSET $" + pageParams.size();
-    var rows = pool.preparedQuery(page).execute(Tuple.from(pageParams));
-    var count = pool.preparedQuery("SELECT count(*) AS n FROM users u" + where.sql()).execute(Tuple.from(where.params()))
-        .map(r -> r.iterator().next().getLong("n"));
-    return Future.all(rows, count).map(v -> {
-      List<User> users = new ArrayList<>();
-      rows.result().forEach(r -> users.add(User.from(r)));
-      return new Page<>(count.result(), users);
+    List<Object> params = new ArrayList<>(where.params());
+    params.add(limit);
+    params.add(offset);
+    UserQuery.Where counts = q.countsWhere(params.size() + 1);
+    params.addAll(counts.params());
+    String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + counts.sql();
+    String page = "SELECT " + User.COLUMNS + ", (" + count + ") AS total_count FROM users u" + where.sql()
+        + q.orderBy() + " LIMIT $" + (where.params().size() + 1) + " OFFSET $" + (where.params().size() + 2);
+    return pool.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
+      List<User> users = new ArrayList<>(rows.size());
+      long total = -1;
+      for (Row r : rows) {
+        users.add(User.from(r));
+        total = r.getLong("total_count");
+      }
+      if (total >= 0) {
+        return Future.succeededFuture(new Listed(total, true, users));
+      }
+      // past the last page: no row carried the count
+      UserQuery.Where alone = q.countsWhere(1);
+      return pool.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + alone.sql())
+          .execute(Tuple.from(alone.params()))
+          .map(rs -> new Listed(rs.iterator().next().getLong("n"), true, users));
     });
+  }
+
+  private Future<Listed> listCapped(UserQuery q, int limit, long offset) {
+    UserQuery.Where where = q.where();
+    long reach = Math.max(offset + limit, COUNT_CAP) + 1;
+    List<Object> params = new ArrayList<>(where.params());
+    int n = params.size();
+    params.add(reach);
+    params.add(offset);
+    params.add(limit);
+    String sql = "WITH hits AS (SELECT s.*, row_number() OVER () AS rn FROM (SELECT " + User.COLUMNS
+        + " FROM users u" + where.sql() + q.orderBy() + " LIMIT $" + (n + 1) + ") s)"
+        + " SELECT h.*, (SELECT count(*) FROM hits) AS total_count FROM hits h"
+        + " WHERE h.rn > $" + (n + 2) + " ORDER BY h.rn LIMIT $" + (n + 3);
+    return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
+      List<User> users = new ArrayList<>(rows.size());
+      long hits = -1;
+      for (Row r : rows) {
+        users.add(User.from(r));
+        hits = r.getLong("total_count");
+      }
+      Future<Long> counted = hits >= 0 ? Future.succeededFuture(hits)
+          : pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $" + (n + 1)
+              + ") m").execute(Tuple.from(params.subList(0, n + 1))).map(rs -> rs.iterator().next().getLong("n"));
+      return counted.compose(found -> found < reach
+          ? Future.succeededFuture(new Listed(found, true, users))
+          : estimate(where).map(e -> new Listed(Math.max(e, reach), false, users)));
+    });
+  }
+
+  /** The planner's estimate of the matches (statistics, no rows read). */
+  private Future<Long> estimate(UserQuery.Where where) {
+    return pool.preparedQuery("EXPLAIN (FORMAT JSON) SELECT 1 FROM users u" + where.sql())
+        .execute(Tuple.from(where.params()))
+        .map(rs -> {
+          Object plan = rs.iterator().next().getValue(0);
+          JsonArray json = plan instanceof JsonArray a ? a : new JsonArray(String.valueOf(plan));
+          return json.getJsonObject(0).getJsonObject("Plan").getNumber("Plan Rows").longValue();
+        });
   }
 
   /** Locks the user row for the rest of the transaction. */

@@ -46,7 +46,7 @@ public final class UsersHandlers {
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
     listing.list(query, pages)
         .onSuccess(listed -> ctx.response().putHeader("Content-Type", "application/json")
-            .end(pages.encoded(ctx, listed.count(), listed.size(), listed.results())))
+            .end(pages.encoded(ctx, listed.count(), listed.countExact(), listed.size(), listed.results())))
         .onFailure(ctx::fail);
   }
 

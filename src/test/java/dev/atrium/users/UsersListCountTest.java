@@ -1,0 +1,103 @@
+package dev.atrium.users;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Http;
+import dev.atrium.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The admin list's count without the page cache (off by default): exact from user_counts for
+ * no filter or flag filters, whatever writes happened; exact up to 1,000 matches for other
+ * filters, then an estimate that says so, with next/previous still right.
+ */
+class UsersListCountTest {
+  @RegisterExtension
+  static final TestServer server = TestServer.node();
+  static Accounts.Login admin;
+
+  @BeforeAll
+  static void start() {
+    admin = Accounts.admin(server);
+    // 1,500 users named "Cappedname", every third inactive, every tenth staff
+    server.sql("""
+        INSERT INTO users (email, username, password_hash, first_name, last_name, is_active, is_staff, created_at)
+        SELECT 'cap' || i || '@count.test', 'cap' || i, '!unusable', 'Cappedname', 'N' || i, i % 3 <> 0, i % 10 = 0,
+               now() - (i || ' seconds')::interval
+        FROM generate_series(1, 1500) i""");
+  }
+
+  static JsonObject list(String query) {
+    Http.Res r = admin.http(server).get("/api/users" + query);
+    assertEquals(200, r.status(), r::toString);
+    return r.json();
+  }
+
+  static long sqlCount(String where) {
+    return ((Number) server.sql("SELECT count(*) AS n FROM users WHERE " + where).get(0).get("n")).longValue();
+  }
+
+  @Test
+  @DisplayName("no filter and flag filters give the exact count, kept right through inserts, flag changes and deletions")
+  void flagCountsStayExact() {
+    assertEquals(sqlCount("true"), list("?page=1").getLong("count"));
+    assertTrue(list("?page=1").getBoolean("count_exact"));
+    Accounts.Login extra = Accounts.registerAndLogin(server, "counted");
+    server.sql("UPDATE users SET is_staff = true, is_active = false WHERE email LIKE 'cap1_@count.test'");
+    Http.Res patched = admin.http(server).patch("/api/users/" + extra.userId(), new JsonObject().put("is_verified", true));
+    assertEquals(200, patched.status(), patched::toString);
+    Accounts.Login gone = Accounts.registerAndLogin(server, "gone");
+    Http.Res deleted = admin.http(server).delete("/api/users/" + gone.userId());
+    assertEquals(204, deleted.status(), deleted::toString);
+    for (String[] c : new String[][] {
+        {"", "true"},
+        {"&is_active=true", "is_active"},
+        {"&is_active=false&is_staff=true", "NOT is_active AND is_staff"},
+        {"&is_verified=true", "is_verified"},
+        {"&is_staff=false&is_verified=false&is_active=true", "NOT is_staff AND NOT is_verified AND is_active"}}) {
+      JsonObject page = list("?page=1" + c[0]);
+      assertEquals(sqlCount(c[1]), page.getLong("count"), c[1]);
+      assertTrue(page.getBoolean("count_exact"), c[1]);
+    }
+    JsonObject past = list("?page=999&is_staff=true");
+    assertEquals(sqlCount("is_staff"), past.getLong("count"), "a page past the end still carries the count");
+    assertEquals(0, past.getJsonArray("results").size());
+  }
+
+  @Test
+  @DisplayName("a search with at most 1,000 matches counts exactly")
+  void smallSearchExact() {
+    JsonObject page = list("?page=1&search=cappedname&is_staff=true");
+    assertEquals(sqlCount("first_name = 'Cappedname' AND is_staff"), page.getLong("count"));
+    assertTrue(page.getBoolean("count_exact"));
+    assertEquals(20, page.getJsonArray("results").size());
+  }
+
+  @Test
+  @DisplayName("beyond 1,000 matches the count is an estimate marked count_exact false, and paging links stay right")
+  void largeSearchEstimated() {
+    JsonObject first = list("?page=1&search=cappedname");
+    assertFalse(first.getBoolean("count_exact"));
+    assertTrue(first.getLong("count") > 1000, first.encode().substring(0, 80));
+    assertNotNull(first.getString("next"));
+    assertNull(first.getValue("previous"));
+    assertEquals(20, first.getJsonArray("results").size());
+    // the last real page: 1,500 matches, 20 a page -> page 75 is full, 76 is empty
+    JsonObject last = list("?page=75&search=cappedname");
+    assertEquals(20, last.getJsonArray("results").size());
+    assertTrue(last.getBoolean("count_exact"), "a page that reads to the end counts exactly");
+    assertEquals(1500, last.getLong("count"));
+    assertNull(last.getValue("next"));
+    assertEquals("N1500", last.getJsonArray("results").getJsonObject(19).getString("last_name"),
+        "default order is newest first: the oldest seeded user is last");
+  }
+}
