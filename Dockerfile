@@ -13,9 +13,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
     && mkdir -p /app/data && chown -R atrium:atrium /app
 WORKDIR /app
 COPY --from=build /src/target/atrium.jar /app/atrium.jar
+COPY jvm.options /app/jvm.options
 USER atrium
 ENV ATRIUM_DATA_DIR=/app/data
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/health/live >/dev/null || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/atrium.jar"]
+# The same JVM settings as the README's run command (README, "Memory and the JVM").
+ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/atrium.jar"]

@@ -13,7 +13,8 @@ SEED_ROWS=${SEED_ROWS:-10000000}
 DB=atrium_bench_analytics
 build_jar
 drop_db $DB
-start_node $DB
+# one account sends every activity (up to ~200,000 a second): the per-user rate limit is raised
+start_node $DB ATRIUM_INGEST_RATE_PER_USER=100000000
 
 ADMIN_TOKEN=$(curl -sf -X POST $BASE/api/auth/login -H 'Content-Type: application/json' \
   -d '{"email":"admin@bench.local","password":"bench-admin-password"}' | json_field '["access"]')

@@ -20,7 +20,7 @@ start_node() {
     ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$db" ATRIUM_REDIS_PREFIX="bench:$db:" \
     ATRIUM_DATA_DIR="$OUT/data-$db" ATRIUM_ADMIN_EMAIL=admin@bench.local ATRIUM_ADMIN_PASSWORD=bench-admin-password \
     ATRIUM_ACCESS_LOG=WARN "$@" \
-    java ${JAVA_OPTS:-} -jar "$ROOT/target/atrium.jar" > "$OUT/node-$db.log" 2>&1 &
+    java ${JAVA_OPTS-@$ROOT/jvm.options} -jar "$ROOT/target/atrium.jar" > "$OUT/node-$db.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do
     grep -q "Atrium ready" "$OUT/node-$db.log" 2>/dev/null && return 0

@@ -36,7 +36,7 @@ ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" ATRIUM_REDIS_PREFIX="at
 ATRIUM_DATA_DIR="$DATA" ATRIUM_MAX_FILE_SIZE=2GB ATRIUM_USER_QUOTA=1TB ATRIUM_UPLOADS_PER_USER=$CLIENTS \
 ATRIUM_ADMIN_EMAIL=admin@bench.local ATRIUM_ADMIN_PASSWORD=bench-admin-password \
 ATRIUM_ACCESS_LOG=WARN ATRIUM_LOG_LEVEL=WARN ATRIUM_CORS_ORIGINS='*' \
-  java ${JAVA_OPTS:--Xmx256m} -jar target/atrium.jar >"$DATA/server.log" 2>&1 &
+  java ${JAVA_OPTS-@jvm.options} -jar target/atrium.jar >"$DATA/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 120); do
   curl -fs "$BASE/health/ready" >/dev/null 2>&1 && break

@@ -19,8 +19,8 @@ BASE="http://127.0.0.1:$PORT"
 ADMIN_EMAIL=bench-admin@atrium.test
 ADMIN_PASSWORD=bench-admin-password-1
 TERM_SEARCH=${TERM_SEARCH:-okaforley}
-# The per-node list cache (1s by default); run with ATRIUM_USERS_LIST_CACHE=0 to measure the database path.
-LIST_CACHE=${ATRIUM_USERS_LIST_CACHE:-1s}
+# The per-node list cache is off by default (as in the node); ATRIUM_USERS_LIST_CACHE=1s measures it.
+LIST_CACHE=${ATRIUM_USERS_LIST_CACHE:-0}
 WORK=$(mktemp -d)
 PID=
 
@@ -42,7 +42,7 @@ ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" \
 ATRIUM_REDIS_PREFIX="atrium-bench-users:" ATRIUM_DATA_DIR="$WORK/data" \
 ATRIUM_ADMIN_EMAIL=$ADMIN_EMAIL ATRIUM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
 ATRIUM_ACCESS_LOG=WARN ATRIUM_LOG_LEVEL=WARN ATRIUM_USERS_LIST_CACHE=$LIST_CACHE \
-  java ${JAVA_OPTS:-} -jar target/atrium.jar >"$WORK/node.log" 2>&1 &
+  java ${JAVA_OPTS-@jvm.options} -jar target/atrium.jar >"$WORK/node.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 120); do
   curl -fs "$BASE/health/ready" >/dev/null 2>&1 && break

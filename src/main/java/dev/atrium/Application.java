@@ -16,6 +16,7 @@ import dev.atrium.db.RedisKeys;
 import dev.atrium.db.TimedRedis;
 import dev.atrium.exports.Exports;
 import dev.atrium.mail.MailModule;
+import dev.atrium.platform.Metrics;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import dev.atrium.rbac.RbacModule;
@@ -24,10 +25,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -58,7 +55,7 @@ public final class Application {
   }
 
   public Future<Void> start() {
-    vertx = Vertx.builder().with(vertxOptions()).build();
+    vertx = Metrics.configure(Vertx.builder(), registryName).build();
     Database database = new Database(config);
     // Signing keys live in PostgreSQL; ATRIUM_JWT_KEY_FILE, when set, replaces the token keys.
     Future<JwtKeys> keys = vertx.executeBlocking(() -> {
@@ -160,14 +157,5 @@ public final class Application {
 
   public Vertx vertx() {
     return vertx;
-  }
-
-  private VertxOptions vertxOptions() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setRegistryName(registryName)
-        .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
-        .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME));
   }
 }

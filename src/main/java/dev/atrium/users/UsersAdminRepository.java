@@ -51,11 +51,11 @@ public final class UsersAdminRepository {
   }
 
   /**
-   * A page and its count, in one round trip. No filter or flags only: the page plus the exact
-   * count kept in user_counts (V9). Other filters: the matches are read in page order up to
-   * {@link #COUNT_CAP} (or the end of the page, if further), numbered, and the page cut from
-   * them, so the same scan gives the page and the count; beyond the cap the count is the
-   * planner's estimate and marked as such. An exact count(*) would read every match on every
+   * A page and its count. No filter or flags only: the page plus the exact count kept in
+   * user_counts (V9), in one statement. Other filters: up to {@link #COUNT_CAP} matches (or to
+   * the end of the page, if further) are gathered in one statement that counts them and sorts
+   * the page from them; when there are more, the page is read again in order and the count is
+   * the planner's estimate, marked as such. An exact count(*) would read every match on every
    * page (the whole table without a filter).
    */
   public Future<Listed> list(UserQuery q, int limit, long offset) {
@@ -96,12 +96,14 @@ public final class UsersAdminRepository {
     List<Object> params = new ArrayList<>(where.params());
     int n = params.size();
     params.add(reach);
-    params.add(offset);
     params.add(limit);
-    String sql = "WITH hits AS (SELECT s.*, row_number() OVER () AS rn FROM (SELECT " + User.COLUMNS
-        + " FROM users u" + where.sql() + q.orderBy() + " LIMIT $" + (n + 1) + ") s)"
-        + " SELECT h.*, (SELECT count(*) FROM hits) AS total_count FROM hits h"
-        + " WHERE h.rn > $" + (n + 2) + " ORDER BY h.rn LIMIT $" + (n + 3);
+    params.add(offset);
+    // The matches are gathered without an order (the planner takes the trigram or flag index
+    // and stops at the cap), then counted and the page sorted from them. "u" names the
+    // gathered rows, so the ORDER BY expressions apply unchanged.
+    String sql = "WITH m AS MATERIALIZED (SELECT " + User.COLUMNS + " FROM users u" + where.sql()
+        + " LIMIT $" + (n + 1) + ") SELECT u.*, (SELECT count(*) FROM m) AS total_count FROM m u" + q.orderBy()
+        + " LIMIT $" + (n + 2) + " OFFSET $" + (n + 3);
     return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       long hits = -1;
@@ -109,12 +111,37 @@ public final class UsersAdminRepository {
         users.add(User.from(r));
         hits = r.getLong("total_count");
       }
-      Future<Long> counted = hits >= 0 ? Future.succeededFuture(hits)
-          : pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $" + (n + 1)
-              + ") m").execute(Tuple.from(params.subList(0, n + 1))).map(rs -> rs.iterator().next().getLong("n"));
-      return counted.compose(found -> found < reach
-          ? Future.succeededFuture(new Listed(found, true, users))
-          : estimate(where).map(e -> new Listed(Math.max(e, reach), false, users)));
+      if (hits >= 0 && hits < reach) {
+        return Future.succeededFuture(new Listed(hits, true, users));
+      }
+      if (hits < 0) {
+        // past the end of the gathered matches: count them alone
+        return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $"
+                + (n + 1) + ") m").execute(Tuple.from(params.subList(0, n + 1)))
+            .compose(rs -> {
+              long found = rs.iterator().next().getLong("n");
+              return found < reach ? Future.succeededFuture(new Listed(found, true, users))
+                  : orderedPage(q, where, limit, offset, reach);
+            });
+      }
+      // more matches than the cap: the gathered ones are not the first in order
+      return orderedPage(q, where, limit, offset, reach);
+    });
+  }
+
+  /** The page read in order through the ordering's index, with the planner's estimate as count. */
+  private Future<Listed> orderedPage(UserQuery q, UserQuery.Where where, int limit, long offset, long reach) {
+    List<Object> params = new ArrayList<>(where.params());
+    params.add(limit);
+    params.add(offset);
+    String sql = "SELECT " + User.COLUMNS + " FROM users u" + where.sql() + q.orderBy()
+        + " LIMIT $" + (params.size() - 1) + " OFFSET $" + params.size();
+    var page = pool.preparedQuery(sql).execute(Tuple.from(params));
+    var estimate = estimate(where);
+    return Future.all(page, estimate).map(v -> {
+      List<User> users = new ArrayList<>();
+      page.result().forEach(r -> users.add(User.from(r)));
+      return new Listed(Math.max(estimate.result(), reach), false, users);
     });
   }
 
