@@ -70,6 +70,10 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
     return new Where(sql.toString(), params);
   }
 
+  boolean hasSearch() {
+    return search != null && !search.isBlank();
+  }
+
   /** Only the three flags (or nothing) filter: the exact count is kept in user_counts. */
   boolean flagsOnly() {
     return (search == null || search.isBlank()) && role == null && createdAfter == null && createdBefore == null;

@@ -29,7 +29,7 @@ public final class UsersAdminRepository {
       + " FROM users u ORDER BY u.created_at, u.id";
 
   /** Matches counted exactly before the count becomes an estimate (filters other than flags). */
-  static final int COUNT_CAP = 1000;
+  static final int COUNT_CAP = 2000;
 
   private final Pool pool;
 
@@ -52,14 +52,16 @@ public final class UsersAdminRepository {
 
   /**
    * A page and its count. No filter or flags only: the page plus the exact count kept in
-   * user_counts (V9), in one statement. Other filters: up to {@link #COUNT_CAP} matches (or to
-   * the end of the page, if further) are gathered in one statement that counts them and sorts
-   * the page from them; when there are more, the page is read again in order and the count is
-   * the planner's estimate, marked as such. An exact count(*) would read every match on every
-   * page (the whole table without a filter).
+   * user_counts (V9), in one statement. Other filters count exactly up to {@link #COUNT_CAP}
+   * matches (or to the end of the page, if further); beyond, the count is the planner's
+   * estimate (never less than the page proves), marked as such. An exact count(*) would read
+   * every match on every page (the whole table without a filter).
    */
   public Future<Listed> list(UserQuery q, int limit, long offset) {
-    return q.flagsOnly() ? listCounted(q, limit, offset) : listCapped(q, limit, offset);
+    if (q.flagsOnly()) {
+      return listCounted(q, limit, offset);
+    }
+    return q.hasSearch() ? listGathered(q, limit, offset) : listEstimated(q, limit, offset);
   }
 
   private Future<Listed> listCounted(UserQuery q, int limit, long offset) {
@@ -90,7 +92,12 @@ public final class UsersAdminRepository {
     });
   }
 
-  private Future<Listed> listCapped(UserQuery q, int limit, long offset) {
+  /**
+   * A search gathers its matches through the trigram index without an order (up to the cap),
+   * then counts them and sorts the page from them in the same statement; sorting a few
+   * thousand rows is cheaper than walking an ordering index past every non-match.
+   */
+  private Future<Listed> listGathered(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
     long reach = Math.max(offset + limit, COUNT_CAP) + 1;
     List<Object> params = new ArrayList<>(where.params());
@@ -98,9 +105,7 @@ public final class UsersAdminRepository {
     params.add(reach);
     params.add(limit);
     params.add(offset);
-    // The matches are gathered without an order (the planner takes the trigram or flag index
-    // and stops at the cap), then counted and the page sorted from them. "u" names the
-    // gathered rows, so the ORDER BY expressions apply unchanged.
+    // "u" names the gathered rows, so the ORDER BY expressions apply unchanged.
     String sql = "WITH m AS MATERIALIZED (SELECT " + User.COLUMNS + " FROM users u" + where.sql()
         + " LIMIT $" + (n + 1) + ") SELECT u.*, (SELECT count(*) FROM m) AS total_count FROM m u" + q.orderBy()
         + " LIMIT $" + (n + 2) + " OFFSET $" + (n + 3);
@@ -114,34 +119,47 @@ public final class UsersAdminRepository {
       if (hits >= 0 && hits < reach) {
         return Future.succeededFuture(new Listed(hits, true, users));
       }
-      if (hits < 0) {
-        // past the end of the gathered matches: count them alone
-        return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $"
-                + (n + 1) + ") m").execute(Tuple.from(params.subList(0, n + 1)))
-            .compose(rs -> {
-              long found = rs.iterator().next().getLong("n");
-              return found < reach ? Future.succeededFuture(new Listed(found, true, users))
-                  : orderedPage(q, where, limit, offset, reach);
-            });
-      }
-      // more matches than the cap: the gathered ones are not the first in order
-      return orderedPage(q, where, limit, offset, reach);
+      // more matches than the cap (the gathered ones are not the first in order), or a page
+      // past the gathered ones
+      return listEstimated(q, limit, offset);
     });
   }
 
-  /** The page read in order through the ordering's index, with the planner's estimate as count. */
-  private Future<Listed> orderedPage(UserQuery q, UserQuery.Where where, int limit, long offset, long reach) {
+  /**
+   * Other filters (a role, dates): the page read in order through the ordering's index (one
+   * row more than the page, to know whether another follows) beside the planner's estimate of
+   * the matches; when the estimate is within the cap the matches are counted exactly.
+   */
+  private Future<Listed> listEstimated(UserQuery q, int limit, long offset) {
+    UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
-    params.add(limit);
+    int n = params.size();
+    params.add(limit + 1);
     params.add(offset);
-    String sql = "SELECT " + User.COLUMNS + " FROM users u" + where.sql() + q.orderBy()
-        + " LIMIT $" + (params.size() - 1) + " OFFSET $" + params.size();
-    var page = pool.preparedQuery(sql).execute(Tuple.from(params));
+    var page = pool.preparedQuery("SELECT " + User.COLUMNS + " FROM users u" + where.sql() + q.orderBy()
+        + " LIMIT $" + (n + 1) + " OFFSET $" + (n + 2)).execute(Tuple.from(params));
     var estimate = estimate(where);
-    return Future.all(page, estimate).map(v -> {
-      List<User> users = new ArrayList<>();
+    return Future.all(page, estimate).compose(v -> {
+      List<User> users = new ArrayList<>(limit);
       page.result().forEach(r -> users.add(User.from(r)));
-      return new Listed(Math.max(estimate.result(), reach), false, users);
+      boolean more = users.size() > limit;
+      if (more) {
+        users.remove(users.size() - 1);
+      }
+      // at least what this page proves to exist, so next and previous stay right
+      long seen = offset + users.size() + (more ? 1 : 0);
+      long reach = Math.max(offset + limit, COUNT_CAP) + 1;
+      if (estimate.result() > COUNT_CAP) {
+        return Future.succeededFuture(new Listed(Math.max(estimate.result(), seen), false, users));
+      }
+      List<Object> countParams = new ArrayList<>(where.params());
+      countParams.add(reach);
+      return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $" + (n + 1)
+              + ") m").execute(Tuple.from(countParams))
+          .map(rs -> {
+            long found = rs.iterator().next().getLong("n");
+            return found < reach ? new Listed(found, true, users) : new Listed(Math.max(reach, seen), false, users);
+          });
     });
   }
 
