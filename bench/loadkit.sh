@@ -7,7 +7,7 @@
 #   - the node's peak RSS over the whole kit (sampled every 100 ms).
 # Prints one line per measure with its ratio to /health/live. Loopback only, bounded in time.
 #
-# Env: DURATION (10s per wrk run), CONNS (64), THREADS (2), JAVA_ARGS (default "@jvm.options";
+# Env: JAR (target/atrium.jar), DURATION (10s per wrk run), CONNS (64), THREADS (2), JAVA_ARGS (default "@jvm.options";
 # set JAVA_ARGS= to run with the JVM's defaults), SCENARIOS (the kit's), KIT (../shared/loadkit).
 # The kit sends every activity from one account (tens of thousands a second), so the per-user
 # ingest rate is raised for the bench; the limiter still runs on every request.
@@ -18,6 +18,7 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 JAVA_ARGS=${JAVA_ARGS-@jvm.options}
+JAR=${JAR:-target/atrium.jar}
 KIT=${KIT:-$(cd .. && pwd)/shared/loadkit}
 PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 DB=atrium_bench_loadkit_$$
@@ -40,10 +41,10 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-[ -f target/atrium.jar ] || mvn -q -B package -DskipTests
+[ -f "$JAR" ] || mvn -q -B package -DskipTests
 [ -x "$KIT/run.sh" ] || { echo "load kit not found at $KIT"; exit 1; }
 
-echo "== node: java $JAVA_ARGS -jar target/atrium.jar on port $PORT (list cache off)"
+echo "== node: java $JAVA_ARGS -jar $JAR on port $PORT (list cache off)"
 # shellcheck disable=SC2086
 ATRIUM_HTTP_PORT=$PORT ATRIUM_HTTP_HOST=127.0.0.1 \
 ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" \
@@ -51,7 +52,7 @@ ATRIUM_REDIS_PREFIX="atrium-bench-loadkit-$$:" ATRIUM_DATA_DIR="$WORK/data" \
 ATRIUM_ADMIN_EMAIL=$ADMIN_EMAIL ATRIUM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
 ATRIUM_ACCESS_LOG=WARN ATRIUM_LOG_LEVEL=WARN ATRIUM_USERS_LIST_CACHE=0 \
 ATRIUM_INGEST_RATE_PER_USER=100000000 \
-  java $JAVA_ARGS -jar target/atrium.jar >"$WORK/node.log" 2>&1 &
+  java $JAVA_ARGS -jar "$JAR" >"$WORK/node.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 240); do
   curl -fs "$BASE/health/ready" >/dev/null 2>&1 && break
