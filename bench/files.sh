@@ -127,16 +127,22 @@ http {
 }
 NGX
 /usr/sbin/nginx -c "$DATA/nginx/nginx.conf" -e "$DATA/nginx/error.log"
-NGX_DOWN=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
-  "http://127.0.0.1:$NGINX_PORT/$ID")
+# three rounds, nginx then Atrium, so both see the same machine; the best of each is compared
+NGX_BEST=999; ATR_BEST=999; ROUNDS=""
+for round in 1 2 3; do
+  NGX_DOWN=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+    "http://127.0.0.1:$NGINX_PORT/$ID")
+  read -r NGX_CODE NGX_TIME NGX_SIZE <<<"$NGX_DOWN"
+  [ "$NGX_CODE" = 200 ] && [ "$NGX_SIZE" = 1073741824 ] || { echo "nginx download failed: $NGX_DOWN"; exit 1; }
+  ATR_TIME=$(curl -s --max-time 300 -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" \
+    "$BASE/api/files/download/$ID")
+  ROUNDS="$ROUNDS nginx $(mbps 1073741824 "$NGX_TIME") / atrium $(mbps 1073741824 "$ATR_TIME") MB/s;"
+  NGX_BEST=$(awk -v a="$NGX_BEST" -v b="$NGX_TIME" 'BEGIN{print (b < a) ? b : a}')
+  ATR_BEST=$(awk -v a="$ATR_BEST" -v b="$ATR_TIME" 'BEGIN{print (b < a) ? b : a}')
+done
 kill "$(cat "$DATA/nginx/nginx.pid")" 2>/dev/null || true
-read -r NGX_CODE NGX_TIME NGX_SIZE <<<"$NGX_DOWN"
-[ "$NGX_CODE" = 200 ] && [ "$NGX_SIZE" = 1073741824 ] || { echo "nginx download failed: $NGX_DOWN"; exit 1; }
-# Atrium again right after nginx, so the two alternate and share the machine's state
-DOWN2_TIME=$(curl -s --max-time 300 -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" \
-  "$BASE/api/files/download/$ID")
-echo "nginx              $(mbps 1073741824 "$NGX_TIME") MB/s  (${NGX_TIME}s)"
-echo "download vs nginx  $(awk -v a="$NGX_TIME" -v b="$DOWN_TIME" 'BEGIN{printf "%.0f", 100*a/b}')% (first), $(awk -v a="$NGX_TIME" -v b="$DOWN2_TIME" 'BEGIN{printf "%.0f", 100*a/b}')% (again, $(mbps 1073741824 "$DOWN2_TIME") MB/s)  (target >= 90 %)"
+echo "nginx vs download  rounds:$ROUNDS"
+echo "download vs nginx  best $(mbps 1073741824 "$ATR_BEST") vs $(mbps 1073741824 "$NGX_BEST") MB/s = $(awk -v a="$NGX_BEST" -v b="$ATR_BEST" 'BEGIN{printf "%.0f", 100*a/b}')%  (target >= 90 %)"
 curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
 rm -f "$WORK/big.bin"
 
