@@ -16,7 +16,8 @@ import org.dhatim.fastexcel.Worksheet;
  * XLSX through fastexcel. Writing a workbook means XML and deflate (milliseconds per batch), so
  * each batch is written on the export worker pool into an in-memory stream that is emptied
  * after every batch (the pump asks for the next batch only once this one is done, so the tasks
- * of one export never overlap and need no ordering by the executor): memory holds one batch's bytes, whatever the export's length.
+ * of one export never overlap and need no ordering by the executor): memory holds one batch's
+ * bytes, whatever the export's length.
  * Cells are inline strings (typed text, never formulas, and no shared-string table that grows
  * with the export); a sheet holds {@link #ROWS_PER_SHEET} rows, then the next one starts.
  */

@@ -50,11 +50,12 @@ class IngestAbuseTest {
   }
 
   static long count(String where, Object... params) {
-    return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE " + where, params).get(0).get("n")).longValue();
+    return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE " + where, params).get(0).get("n"))
+        .longValue();
   }
 
   @Test
-  @DisplayName("the previous clients' body (ip and user_agent in the event, for another user) is stored beside what the node observed")
+  @DisplayName("the previous clients' body (ip and user_agent, for another user) is kept beside what the node observed")
   void clientReportedIpAndAgent() {
     Accounts.Login u = Accounts.registerAndLogin(server, "legacy");
     Http.Res res = track(admin, new JsonObject().put("user_id", u.userId()).put("action", "legacy_event")
@@ -98,7 +99,7 @@ class IngestAbuseTest {
   }
 
   @Test
-  @DisplayName("an event_id is unique per user: another user's event with the same id and time is stored, a resend is not")
+  @DisplayName("an event_id is unique per user: another user's event with the same id and time is stored")
   void eventIdsPerUser() {
     Accounts.Login a = Accounts.registerAndLogin(server, "ida");
     Accounts.Login b = Accounts.registerAndLogin(server, "idb");
@@ -176,7 +177,8 @@ class IngestAbuseTest {
     server.sql("ALTER TABLE activities ADD CONSTRAINT poison_check CHECK "
         + "(CASE WHEN action = 'poison' THEN (metadata ->> 'n')::int > 0 ELSE true END)");
     try {
-      Http.Res res = track(u, new JsonObject().put("action", "poison").put("metadata", new JsonObject().put("n", "abc")));
+      Http.Res res = track(u, new JsonObject().put("action", "poison")
+          .put("metadata", new JsonObject().put("n", "abc")));
       assertEquals(400, res.status(), res::toString);
       assertEquals("invalid_activity", res.code());
       String text = res.body().toLowerCase();

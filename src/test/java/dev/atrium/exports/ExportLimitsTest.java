@@ -55,7 +55,8 @@ class ExportLimitsTest {
   @DisplayName("the users CSV export neutralises cells starting with =, +, -, @ like the activities export")
   void usersCsvFormulaGuard() {
     Http.Res created = admin.http(server).post("/api/users", new JsonObject()
-        .put("email", Accounts.uniqueEmail("formula")).put("username", "formula_" + UUID.randomUUID().toString().substring(0, 6))
+        .put("email", Accounts.uniqueEmail("formula"))
+        .put("username", "formula_" + UUID.randomUUID().toString().substring(0, 6))
         .put("password", "a long enough password 1").put("first_name", "=HYPERLINK(\"http://x\",\"y\")")
         .put("last_name", "+1+1").put("department", "@SUM(A1)").put("position", "-2"));
     assertEquals(201, created.status(), created::toString);
@@ -70,7 +71,7 @@ class ExportLimitsTest {
   }
 
   @Test
-  @DisplayName("a client that stops reading holds the node's only export slot, then is cut off and its connection returned")
+  @DisplayName("a client that stops reading holds the only export slot, then is cut off and its connection returned")
   void stalledReaderIsCutOff() throws Exception {
     try (Socket stalled = new Socket()) {
       stalled.setReceiveBufferSize(4096);

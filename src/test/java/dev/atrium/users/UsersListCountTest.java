@@ -47,13 +47,14 @@ class UsersListCountTest {
   }
 
   @Test
-  @DisplayName("no filter and flag filters give the exact count, kept right through inserts, flag changes and deletions")
+  @DisplayName("no filter and flag filters give the exact count, right through inserts, flag changes and deletions")
   void flagCountsStayExact() {
     assertEquals(sqlCount("true"), list("?page=1").getLong("count"));
     assertTrue(list("?page=1").getBoolean("count_exact"));
     Accounts.Login extra = Accounts.registerAndLogin(server, "counted");
     server.sql("UPDATE users SET is_staff = true, is_active = false WHERE email LIKE 'cap1_@count.test'");
-    Http.Res patched = admin.http(server).patch("/api/users/" + extra.userId(), new JsonObject().put("is_verified", true));
+    Http.Res patched = admin.http(server).patch("/api/users/" + extra.userId(),
+        new JsonObject().put("is_verified", true));
     assertEquals(200, patched.status(), patched::toString);
     Accounts.Login gone = Accounts.registerAndLogin(server, "gone");
     Http.Res deleted = admin.http(server).delete("/api/users/" + gone.userId());
