@@ -1,6 +1,7 @@
 package dev.atrium;
 
 import dev.atrium.access.AccessModule;
+import dev.atrium.account.AccountModule;
 import dev.atrium.api.ApiRouter;
 import dev.atrium.api.ApiVerticle;
 import dev.atrium.api.OpsModule;
@@ -101,7 +102,9 @@ public final class Application {
     modules.add(auth);
     modules.add(new OpsModule(platform, registryName));
 
-    modules.add(new MailModule(platform));
+    MailModule mail = new MailModule(platform);
+    modules.add(mail);
+    modules.add(new AccountModule(platform, mail, auth, access, audit));
 
     modules.add(new UsersModule(platform, access, auth, audit.changes()));
     modules.add(new RbacModule(platform, access, audit.changes()));

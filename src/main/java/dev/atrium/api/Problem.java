@@ -12,13 +12,31 @@ public final class Problem extends RuntimeException {
   private final String code;
   private final JsonArray errors;
   private final Long retryAfterSeconds;
+  private final JsonObject extensions;
 
   private Problem(int status, String code, String detail, JsonArray errors, Long retryAfterSeconds) {
+    this(status, code, detail, errors, retryAfterSeconds, null);
+  }
+
+  private Problem(int status, String code, String detail, JsonArray errors, Long retryAfterSeconds,
+                  JsonObject extensions) {
     super(detail, null, false, false);
     this.status = status;
     this.code = code;
     this.errors = errors;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.extensions = extensions;
+  }
+
+  /** The same problem with one more member in its body (RFC 9457 extension), such as {@code mfa_token}. */
+  public Problem with(String member, Object value) {
+    JsonObject ext = extensions == null ? new JsonObject() : extensions.copy();
+    return new Problem(status, code, getMessage(), errors, retryAfterSeconds, ext.put(member, value));
+  }
+
+  /** Extension members, or null. */
+  public JsonObject extensions() {
+    return extensions;
   }
 
   public static Problem of(int status, String code, String detail) {
@@ -39,7 +57,7 @@ public final class Problem extends RuntimeException {
 
   /** The same problem under a more specific code. */
   public Problem withCode(String newCode) {
-    return new Problem(status, newCode, getMessage(), errors, retryAfterSeconds);
+    return new Problem(status, newCode, getMessage(), errors, retryAfterSeconds, extensions);
   }
 
   public static Problem retryLater(int status, String code, String detail, long seconds) {

@@ -46,6 +46,9 @@ public final class ProblemHandler {
     if (problem.errors() != null && !problem.errors().isEmpty()) {
       body.put("errors", problem.errors());
     }
+    if (problem.extensions() != null) {
+      problem.extensions().forEach(e -> body.put(e.getKey(), e.getValue()));
+    }
     String requestId = ctx.get(RequestLog.REQUEST_ID);
     if (requestId != null) {
       body.put("request_id", requestId);

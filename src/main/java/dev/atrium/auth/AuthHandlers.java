@@ -40,6 +40,7 @@ public final class AuthHandlers {
     return Map.ofEntries(
         Map.entry("register", this::register),
         Map.entry("login", this::login),
+        Map.entry("loginMfa", this::loginMfa),
         Map.entry("refreshToken", this::refresh),
         Map.entry("logout", this::logout),
         Map.entry("logoutAll", this::logoutAll),
@@ -55,7 +56,8 @@ public final class AuthHandlers {
   private void register(RoutingContext ctx) {
     JsonObject b = Inputs.body(ctx);
     auth.register(new AuthService.Registration(b.getString("email"), b.getString("username"), b.getString("password"),
-            b.getString("password_confirm"), b.getString("first_name"), b.getString("last_name")), Caller.anonymous(ctx))
+            b.getString("password_confirm"), b.getString("first_name"), b.getString("last_name"),
+            ctx.request().getHeader("Accept-Language")), Caller.anonymous(ctx))
         .onSuccess(user -> Inputs.json(ctx, 201, new JsonObject()
             .put("message", "Registration successful")
             .put("user_id", user.id().toString())
@@ -67,6 +69,14 @@ public final class AuthHandlers {
     JsonObject b = Inputs.body(ctx);
     boolean cookieMode = cookieMode(ctx);
     auth.login(b.getString("email"), b.getString("password"), Caller.anonymous(ctx))
+        .onSuccess(t -> Inputs.json(ctx, 200, tokenBody(ctx, t, cookieMode).put("user", t.user().toJson())))
+        .onFailure(ctx::fail);
+  }
+
+  private void loginMfa(RoutingContext ctx) {
+    JsonObject b = Inputs.body(ctx);
+    boolean cookieMode = cookieMode(ctx);
+    auth.loginMfa(b.getString("mfa_token"), b.getString("code"), b.getString("recovery_code"), Caller.anonymous(ctx))
         .onSuccess(t -> Inputs.json(ctx, 200, tokenBody(ctx, t, cookieMode).put("user", t.user().toJson())))
         .onFailure(ctx::fail);
   }

@@ -24,6 +24,7 @@ public final class AuthModule implements Module {
   private final SessionRepository sessions;
   private final PasswordHasher passwords;
   private final AuthService auth;
+  private final LoginThrottle throttle;
   private final AuthHandlers handlers;
 
   public AuthModule(Platform p, TokenKeys keys, TokenService tokens, AccessModule access, SecurityEvents security) {
@@ -31,7 +32,7 @@ public final class AuthModule implements Module {
     UserRepository users = new UserRepository(p.pool());
     this.sessions = new SessionRepository(p.pool(), p.config().access().sessionMaxAge());
     this.passwords = new PasswordHasher(p.vertx(), p.config().hashWorkers(), p.config().hashQueue(), p.registry());
-    LoginThrottle throttle = new LoginThrottle(p.redisApi(), p.keys(), p.config().loginMaxFailures(),
+    this.throttle = new LoginThrottle(p.redisApi(), p.keys(), p.config().loginMaxFailures(),
         p.config().access().loginMaxFailuresPerAccount(), p.config().loginMaxFailuresPerIp(), p.config().loginWindow());
     this.auth = new AuthService(p.vertx(), p.pool(), users, sessions, passwords, tokens, throttle, access.changes(),
         security, p.config().refreshTtl());
@@ -61,6 +62,15 @@ public final class AuthModule implements Module {
 
   public SessionRepository sessions() {
     return sessions;
+  }
+
+  /** Account rules (registration, login, sessions): the account lifecycle plugs its login checks in here. */
+  public AuthService service() {
+    return auth;
+  }
+
+  public LoginThrottle loginThrottle() {
+    return throttle;
   }
 
   private Future<Void> seedAdmin() {

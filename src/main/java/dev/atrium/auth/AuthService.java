@@ -41,6 +41,8 @@ public final class AuthService {
   private final SecurityEvents security;
   private final Duration refreshTtl;
   private final Future<String> dummyHash;
+  // set once while the node is wired, before any request: the account lifecycle's checks
+  private volatile LoginGate gate = LoginGate.OPEN;
 
   public AuthService(Vertx vertx, Pool pool, UserRepository users, SessionRepository sessions, PasswordHasher passwords,
                      TokenService tokens, LoginThrottle throttle, AccessChanges accessChanges, SecurityEvents security,
@@ -60,8 +62,14 @@ public final class AuthService {
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0SKYKXZ8l7b7ZqvLtQdZxYJ0Qm0wlb4CJ5Ta0Sx2Y8M");
   }
 
+  /** {@code language}: the request's Accept-Language, for the first mails. */
   public record Registration(String email, String username, String password, String passwordConfirm,
-                             String firstName, String lastName) {
+                             String firstName, String lastName, String language) {
+  }
+
+  /** What login asks after a correct password (verified email, second factor). */
+  public void gate(LoginGate loginGate) {
+    this.gate = loginGate;
   }
 
   /** Tokens handed out by login and refresh. */
@@ -86,7 +94,8 @@ public final class AuthService {
             nz(r.firstName()), nz(r.lastName()), false, false, false)))
         .recover(UserRepository::explainConflict)
         .onSuccess(u -> vertx.eventBus().publish(Addresses.USER_REGISTERED,
-            new UserRegistered(u.id().toString(), u.email(), u.username(), client.ip(), Instant.now()).toJson()));
+            new UserRegistered(u.id().toString(), u.email(), u.username(), client.ip(), Instant.now(), r.language())
+                .toJson()));
   }
 
   /** Counts the attempt first (atomically, per email and address), then checks the password. */
@@ -112,10 +121,25 @@ public final class AuthService {
                 if (!user.active()) {
                   return Future.failedFuture(Problem.of(403, "account_inactive", "This account is deactivated"));
                 }
-                return throttle.succeeded(email, client.ip())
+                // a sign-in held back for a second factor stays counted until that step succeeds
+                return gate.afterPassword(user)
+                    .compose(x -> throttle.succeeded(email, client.ip()))
                     .compose(x -> users.recordLogin(user.id(), client.ip(), check.upgradedHash()))
                     .compose(x -> startSession(user, client));
               });
+        });
+  }
+
+  /** Completes a sign-in held back with mfa_required, once the second factor is right. */
+  public Future<Tokens> loginMfa(String mfaToken, String code, String recoveryCode, Caller client) {
+    return gate.secondStep(mfaToken, code, recoveryCode, client)
+        .compose(users::findById)
+        .compose(found -> {
+          User user = found.filter(User::active).orElseThrow(() ->
+              Problem.of(403, "account_inactive", "This account is deactivated"));
+          return throttle.succeeded(user.email(), client.ip())
+              .compose(x -> users.recordLogin(user.id(), client.ip(), null))
+              .compose(x -> startSession(user, client));
         });
   }
 

@@ -3,14 +3,15 @@ package dev.atrium.events;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-public record UserRegistered(String userId, String email, String username, String ip, Instant at) {
+/** {@code language}: the registration request's Accept-Language (may be null), for the first mails. */
+public record UserRegistered(String userId, String email, String username, String ip, Instant at, String language) {
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("email", email).put("username", username)
-        .put("ip", ip).put("at", at.toString());
+        .put("ip", ip).put("at", at.toString()).put("language", language);
   }
 
   public static UserRegistered fromJson(JsonObject j) {
     return new UserRegistered(j.getString("user_id"), j.getString("email"), j.getString("username"),
-        j.getString("ip"), Instant.parse(j.getString("at")));
+        j.getString("ip"), Instant.parse(j.getString("at")), j.getString("language"));
   }
 }

@@ -1,0 +1,46 @@
+package dev.atrium.account;
+
+import dev.atrium.api.Problem;
+import dev.atrium.db.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Limits how many code mails go to one address and are asked for from one client IP, in Redis
+ * (shared by every node). Each counter is bumped and given its expiry in one script, so a lost
+ * EXPIRE can never leave a counter that blocks forever.
+ */
+final class SendThrottle {
+  static final int PER_ADDRESS = 5;
+  static final int PER_IP = 30;
+  static final Duration WINDOW = Duration.ofMinutes(15);
+  private static final String SCRIPT = """
+      local n = redis.call('INCR', KEYS[1])
+      if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+      return n""";
+
+  private final RedisAPI redis;
+  private final RedisKeys keys;
+
+  SendThrottle(RedisAPI redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /** True when one more code mail to the address, asked for from the IP, is within both limits. */
+  Future<Boolean> allow(String address, String ip) {
+    String addressKey = keys.key("mail-codes", "to", Secrets.hex(Secrets.hash(address.toLowerCase(Locale.ROOT))));
+    String ipKey = keys.key("mail-codes", "ip", ip);
+    return Future.all(bump(ipKey), bump(addressKey))
+        .map(all -> all.<Long>resultAt(0) <= PER_IP && all.<Long>resultAt(1) <= PER_ADDRESS)
+        .recover(e -> Future.failedFuture(Problem.retryLater(503, "dependency_unavailable",
+            "Rate-limit store unavailable", 1)));
+  }
+
+  private Future<Long> bump(String key) {
+    return redis.eval(List.of(SCRIPT, "1", key, Long.toString(WINDOW.toSeconds()))).map(r -> r.toLong());
+  }
+}
