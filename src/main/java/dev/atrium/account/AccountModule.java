@@ -32,7 +32,8 @@ public final class AccountModule implements Module {
   private final AccountHandlers handlers;
   private MessageConsumer<JsonObject> registrations;
 
-  public AccountModule(Platform p, MailModule mail, AuthModule authModule, AccessModule access, AuditModule auditModule) {
+  public AccountModule(Platform p, MailModule mail, AuthModule authModule, AccessModule access,
+                       AuditModule auditModule) {
     this.platform = p;
     AuthPorts auth = new AuthModulePorts(authModule, access);
     AccountRepository accounts = new AccountRepository(p.pool());

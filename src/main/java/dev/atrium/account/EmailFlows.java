@@ -31,7 +31,7 @@ final class EmailFlows {
   /** Signed in: sends a new verification code to the caller's address. */
   Future<Void> requestVerification(UUID userId, String ip, String acceptLanguage) {
     return repo.byId(userId).compose(found -> {
-      AccountRepository.Account a = found.orElseThrow(() -> Problem.of(401, "token_invalid", "Account no longer exists"));
+      AccountRepository.Account a = found.orElseThrow(EmailFlows::gone);
       if (a.verified()) {
         return Future.failedFuture(Problem.of(409, "email_already_verified", "This email address is already verified"));
       }
@@ -59,7 +59,8 @@ final class EmailFlows {
   }
 
   private Future<Boolean> sendVerification(AccountRepository.Account a, String ip, String acceptLanguage) {
-    return codes.send(a.id(), CodePurpose.VERIFY_EMAIL, MailKind.VERIFY_EMAIL, Language.pick(a.language(), acceptLanguage),
+    Language lang = Language.pick(a.language(), acceptLanguage);
+    return codes.send(a.id(), CodePurpose.VERIFY_EMAIL, MailKind.VERIFY_EMAIL, lang,
             a.email(), null, "/console/account/verify-email?email=" + enc(a.email()), ip, null)
         .onSuccess(sent -> AccountEvents.log("verification_code_sent", a.id(), ip, sent ? "queued" : "throttled"));
   }
@@ -89,7 +90,7 @@ final class EmailFlows {
       return Future.failedFuture(Problem.field("validation_failed", "/new_email", "is not a valid email address"));
     }
     return repo.byId(userId).compose(found -> {
-      AccountRepository.Account a = found.orElseThrow(() -> Problem.of(401, "token_invalid", "Account no longer exists"));
+      AccountRepository.Account a = found.orElseThrow(EmailFlows::gone);
       if (a.email().equalsIgnoreCase(target)) {
         return Future.failedFuture(Problem.field("validation_failed", "/new_email", "is already your email address"));
       }
@@ -123,20 +124,26 @@ final class EmailFlows {
   /** The code from the new address: the email changes and counts as verified. */
   Future<JsonObject> confirmChange(UUID userId, String code, String ip) {
     return repo.byId(userId).compose(found -> {
-      AccountRepository.Account a = found.orElseThrow(() -> Problem.of(401, "token_invalid", "Account no longer exists"));
-      return codes.redeem(a.id(), CodePurpose.EMAIL_CHANGE, code, (tx, stored) -> repo.setEmail(tx, a.id(), stored.newEmail())
+      AccountRepository.Account a = found.orElseThrow(EmailFlows::gone);
+      return codes.redeem(a.id(), CodePurpose.EMAIL_CHANGE, code, (tx, stored) ->
+              repo.setEmail(tx, a.id(), stored.newEmail())
               .compose(v -> audit.record(tx, AccountEvents.self(a.id(), ip), "user.email_changed", "user", a.id(),
                   new JsonObject().put("email", change(a.email(), stored.newEmail()))
                       .put("is_verified", change(a.verified(), true))))
               .map(stored.newEmail()))
           .recover(e -> SqlStates.isUniqueViolation(e, "users_email_key")
-              ? Future.failedFuture(Problem.conflict("email_taken", "/new_email", "An account with this email already exists"))
+              ? Future.failedFuture(Problem.conflict("email_taken", "/new_email",
+                  "An account with this email already exists"))
               : Future.failedFuture(e))
           .onFailure(e -> AccountEvents.log("email_changed", a.id(), ip, "refused"))
           .compose(email -> auth.accountChanged(a.id().toString()).map(email))
           .onSuccess(email -> AccountEvents.log("email_changed", a.id(), ip, "changed"))
           .map(email -> new JsonObject().put("email", email).put("is_verified", true));
     });
+  }
+
+  private static Problem gone() {
+    return Problem.of(401, "token_invalid", "Account no longer exists");
   }
 
   static JsonObject change(Object before, Object after) {

@@ -41,7 +41,8 @@ final class MfaRepository {
             return Optional.empty();
           }
           Row r = rows.iterator().next();
-          return Optional.of(new TotpRow(r.getBuffer("secret").getBytes(), r.getBoolean("confirmed"), r.getLong("last_step")));
+          return Optional.of(new TotpRow(r.getBuffer("secret").getBytes(), r.getBoolean("confirmed"),
+              r.getLong("last_step")));
         });
   }
 

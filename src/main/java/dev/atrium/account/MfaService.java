@@ -52,7 +52,8 @@ final class MfaService {
         String uri = Totp.uri(ISSUER, a.email(), secret);
         // PNG encoding is CPU work: the default worker pool, not the event loop
         return vertx.executeBlocking(() -> QrCodes.pngDataUrl(uri), false)
-            .map(png -> new JsonObject().put("secret", Base32.encode(secret)).put("otpauth_uri", uri).put("qr_png", png));
+            .map(png -> new JsonObject().put("secret", Base32.encode(secret)).put("otpauth_uri", uri)
+                .put("qr_png", png));
       });
     });
   }
@@ -68,7 +69,8 @@ final class MfaService {
     }
     return accounts.pool().withTransaction(tx -> mfa.lock(tx, userId).compose(found -> {
           if (found.isEmpty()) {
-            return Future.failedFuture(Problem.of(409, "mfa_not_enrolled", "Start with POST /api/auth/mfa/totp/enroll"));
+            return Future.failedFuture(Problem.of(409, "mfa_not_enrolled",
+                "Start with POST /api/auth/mfa/totp/enroll"));
           }
           if (found.get().confirmed()) {
             return Future.failedFuture(alreadyOn());
@@ -131,7 +133,8 @@ final class MfaService {
   private Future<Void> reset(Caller actor, UUID targetId) {
     return accounts.pool().withTransaction(tx -> mfa.disable(tx, targetId).compose(wasOn -> {
           if (!wasOn) {
-            return Future.failedFuture(Problem.of(409, "mfa_not_enabled", "Two-factor sign-in is not on for this user"));
+            return Future.failedFuture(Problem.of(409, "mfa_not_enabled",
+                "Two-factor sign-in is not on for this user"));
           }
           return audit.record(tx, actor, "user.mfa_reset", "user", targetId,
               new JsonObject().put("mfa_enabled", EmailFlows.change(true, false)));

@@ -40,7 +40,10 @@ final class PasswordReset {
     });
   }
 
-  /** Sets the new password if the code is right; every session, access token and API key of the account dies with it. */
+  /**
+   * Sets the new password if the code is right; every session, access token and API key of the
+   * account dies with it.
+   */
   Future<Void> reset(String email, String code, String newPassword, String ip) {
     return repo.byEmail(email).compose(found -> {
       if (found.isEmpty() || !found.get().active()) {
@@ -56,7 +59,8 @@ final class PasswordReset {
                   // every session ends and every token and API key dies, in the same transaction
                   .compose(x -> auth.voidCredentials(tx, a.id()))
                   .compose(x -> audit.record(tx, AccountEvents.self(a.id(), ip), "user.password_reset", "user", a.id(),
-                      new JsonObject().put("password", new JsonObject().put("changed", true).put("kind", "reset_code"))))))
+                      new JsonObject().put("password",
+                          new JsonObject().put("changed", true).put("kind", "reset_code"))))))
           .onFailure(e -> AccountEvents.log("password_reset", a.id(), ip, "refused"))
           .compose(v -> auth.credentialsVoided(a.id().toString()))
           .onSuccess(v -> AccountEvents.log("password_reset", a.id(), ip, "changed"));

@@ -56,7 +56,8 @@ public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, b
 
   static String address(String text) {
     if (!text.matches("[^@\\s<>]+@[^@\\s<>]+|[^<>]*<[^@\\s<>]+@[^@\\s<>]+>")) {
-      throw new IllegalArgumentException("expected an address such as Atrium <no-reply@example.com>, got '" + text + "'");
+      throw new IllegalArgumentException(
+          "expected an address such as Atrium <no-reply@example.com>, got '" + text + "'");
     }
     return text;
   }

@@ -42,7 +42,8 @@ public final class MailSender extends VerticleBase {
     this.settings = settings;
     this.sent = Counter.builder("atrium_mail_sent_total").description("Mails handed to the SMTP server (or the log)")
         .register(registry);
-    this.retried = Counter.builder("atrium_mail_retried_total").description("Send attempts that failed and will be retried")
+    this.retried = Counter.builder("atrium_mail_retried_total")
+        .description("Send attempts that failed and will be retried")
         .register(registry);
     this.failed = Counter.builder("atrium_mail_failed_total").description("Mails given up after the last attempt")
         .register(registry);

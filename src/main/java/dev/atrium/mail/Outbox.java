@@ -44,8 +44,9 @@ public final class Outbox {
         .map(rows -> {
           List<Queued> out = new ArrayList<>();
           for (Row r : rows) {
-            out.add(new Queued(r.getLong("id"), new Mail(MailKind.valueOf(r.getString("kind")), r.getString("recipient"),
-                r.getString("subject"), r.getString("text_body"), r.getString("html_body")), r.getInteger("attempts")));
+            Mail mail = new Mail(MailKind.valueOf(r.getString("kind")), r.getString("recipient"),
+                r.getString("subject"), r.getString("text_body"), r.getString("html_body"));
+            out.add(new Queued(r.getLong("id"), mail, r.getInteger("attempts")));
           }
           return out;
         });
