@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Notifications stored by one send, one per recipient, with the content they share. One message
+ * Notifications stored by one send ({@code batchId}), one per recipient, with the content they share. One message
  * carries many recipients so that a broadcast to 100,000 users is a few hundred event-bus
  * messages, not 100,000.
  */
-public record NotificationCreated(List<Recipient> recipients, String title, String body, String level,
-                                  JsonObject data, Instant at) {
+public record NotificationCreated(String batchId, List<Recipient> recipients, String title, String body,
+                                  String level, JsonObject data, Instant at) {
 
   /** One stored notification and whom it is for. */
   public record Recipient(String notificationId, String userId) {
@@ -20,7 +20,8 @@ public record NotificationCreated(List<Recipient> recipients, String title, Stri
 
   public static NotificationCreated one(String notificationId, String userId, String title, String body,
                                         String level, JsonObject data, Instant at) {
-    return new NotificationCreated(List.of(new Recipient(notificationId, userId)), title, body, level, data, at);
+    return new NotificationCreated(java.util.UUID.randomUUID().toString(), List.of(new Recipient(notificationId, userId)),
+        title, body, level, data, at);
   }
 
   public JsonObject toJson() {
@@ -30,7 +31,7 @@ public record NotificationCreated(List<Recipient> recipients, String title, Stri
       ids.add(r.notificationId());
       users.add(r.userId());
     });
-    return new JsonObject().put("notification_ids", ids).put("user_ids", users).put("title", title)
+    return new JsonObject().put("batch_id", batchId).put("notification_ids", ids).put("user_ids", users).put("title", title)
         .put("body", body).put("level", level).put("data", data).put("at", at.toString());
   }
 
@@ -44,7 +45,7 @@ public record NotificationCreated(List<Recipient> recipients, String title, Stri
     for (int i = 0; i < ids.size(); i++) {
       recipients.add(new Recipient(ids.getString(i), users.getString(i)));
     }
-    return new NotificationCreated(recipients, j.getString("title"), j.getString("body"), j.getString("level"),
+    return new NotificationCreated(j.getString("batch_id"), recipients, j.getString("title"), j.getString("body"), j.getString("level"),
         j.getJsonObject("data"), Instant.parse(j.getString("at")));
   }
 }

@@ -8,7 +8,9 @@ import java.util.UUID;
 /** One stored notification of one recipient. */
 public record Notification(UUID id, String title, String body, String level, JsonObject data, UUID senderId,
                            OffsetDateTime createdAt, OffsetDateTime readAt) {
-  static final String COLUMNS = "id, title, body, level, data, sender_id, created_at, read_at";
+  /** The row joined with its send's content (stored once per send, see V15). */
+  static final String COLUMNS = "n.id, b.title, b.body, b.level, b.data, b.sender_id, n.created_at, n.read_at";
+  static final String FROM = " FROM notifications n JOIN notification_batches b ON b.id = n.batch_id";
 
   static Notification of(Row r) {
     Object data = r.getValue("data");

@@ -20,13 +20,17 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * SQL on notifications. A send stores one row per recipient with a single INSERT ... SELECT,
- * whatever the number of recipients (a broadcast is one statement, not one per user).
+ * SQL on notifications. A send stores its content once (notification_batches) and one small row
+ * per recipient referring to it, with a single INSERT ... SELECT whatever the number of
+ * recipients (a broadcast is two statements, not one per user).
  */
 public final class NotificationRepository {
+  private static final String INSERT_CONTENT = """
+      INSERT INTO notification_batches (id, sender_id, title, body, level, data) VALUES ($1, $2, $3, $4, $5, $6)
+      RETURNING created_at""";
   private static final String INSERT = """
-      INSERT INTO notifications (user_id, batch_id, sender_id, title, body, level, data)
-      SELECT u.id, $1, $2, $3, $4, $5, $6 FROM users u WHERE u.is_active AND\s""";
+      INSERT INTO notifications (user_id, batch_id, created_at)
+      SELECT u.id, $1, $2 FROM users u WHERE u.is_active AND\s""";
 
   private final Pool pool;
 
@@ -38,6 +42,12 @@ public final class NotificationRepository {
   public record Content(UUID batchId, UUID senderId, String title, String body, String level, JsonObject data) {
     Tuple tuple() {
       return Tuple.of(batchId, senderId, title, body, level, data);
+    }
+
+    /** Stores the content; the recipients' rows get its time. */
+    Future<OffsetDateTime> store(SqlConnection conn) {
+      return conn.preparedQuery(INSERT_CONTENT).execute(tuple())
+          .map(rows -> rows.iterator().next().getOffsetDateTime("created_at"));
     }
   }
 
@@ -52,8 +62,8 @@ public final class NotificationRepository {
   /** To listed users; fails with {@code unknown_users} (and stores nothing) if any is unknown or inactive. */
   public Future<Stored> toUsers(Content c, List<UUID> userIds) {
     Set<UUID> wanted = new LinkedHashSet<>(userIds);
-    return pool.withTransaction(conn -> insert(conn, INSERT + "u.id = ANY($7)",
-        c.tuple().addArrayOfUUID(wanted.toArray(new UUID[0])))
+    return pool.withTransaction(conn -> c.store(conn).compose(at -> insert(conn, INSERT + "u.id = ANY($3)",
+        Tuple.of(c.batchId(), at).addArrayOfUUID(wanted.toArray(new UUID[0])), at))
         .compose(stored -> {
           Set<UUID> found = new HashSet<>();
           stored.recipients().forEach(r -> found.add(r.userId()));
@@ -82,35 +92,34 @@ public final class NotificationRepository {
             return Future.succeededFuture(Optional.<Stored>empty());
           }
           long roleId = rows.iterator().next().getLong("id");
-          return insert(conn, INSERT + """
-              EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $7
-                      AND (ur.expires_at IS NULL OR ur.expires_at > now()))""", c.tuple().addLong(roleId))
+          return c.store(conn).compose(at -> insert(conn, INSERT + """
+              EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $3
+                      AND (ur.expires_at IS NULL OR ur.expires_at > now()))""", Tuple.of(c.batchId(), at, roleId), at))
               .map(Optional::of);
         }));
   }
 
   /** To every active user. */
   public Future<Stored> toEveryone(Content c) {
-    return pool.withTransaction(conn -> insert(conn, INSERT + "true", c.tuple()));
+    return pool.withTransaction(conn -> c.store(conn)
+        .compose(at -> insert(conn, INSERT + "true", Tuple.of(c.batchId(), at), at)));
   }
 
-  private static Future<Stored> insert(SqlConnection conn, String sql, Tuple params) {
-    return conn.preparedQuery(sql + " RETURNING id, user_id, created_at").execute(params).map(rows -> {
+  private static Future<Stored> insert(SqlConnection conn, String sql, Tuple params, OffsetDateTime at) {
+    return conn.preparedQuery(sql + " RETURNING id, user_id").execute(params).map(rows -> {
       List<Recipient> recipients = new ArrayList<>(rows.size());
-      OffsetDateTime at = null;
       for (Row r : rows) {
         recipients.add(new Recipient(r.getUUID("id"), r.getUUID("user_id")));
-        at = r.getOffsetDateTime("created_at");
       }
-      return new Stored(recipients, at == null ? OffsetDateTime.now() : at);
+      return new Stored(recipients, at);
     });
   }
 
   /** One page of the user's notifications, newest first, and the total count. */
   public Future<Page<Notification>> list(UUID userId, boolean unreadOnly, int limit, int offset) {
-    String where = " WHERE user_id = $1" + (unreadOnly ? " AND read_at IS NULL" : "");
-    Future<RowSet<Row>> rows = pool.preparedQuery("SELECT " + Notification.COLUMNS + " FROM notifications" + where
-        + " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3").execute(Tuple.of(userId, limit, offset));
+    String where = " WHERE n.user_id = $1" + (unreadOnly ? " AND n.read_at IS NULL" : "");
+    Future<RowSet<Row>> rows = pool.preparedQuery("SELECT " + Notification.COLUMNS + Notification.FROM + where
+        + " ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3").execute(Tuple.of(userId, limit, offset));
     Future<Long> total = count(userId, unreadOnly);
     return Future.all(rows, total).map(v -> {
       List<Notification> items = new ArrayList<>();
@@ -127,8 +136,9 @@ public final class NotificationRepository {
 
   /** Marks one of the user's notifications read (keeping the first read time); empty if not theirs. */
   public Future<Optional<Notification>> markRead(UUID userId, UUID id) {
-    return pool.preparedQuery("UPDATE notifications SET read_at = coalesce(read_at, now())"
-            + " WHERE id = $1 AND user_id = $2 RETURNING " + Notification.COLUMNS)
+    return pool.preparedQuery("WITH n AS (UPDATE notifications SET read_at = coalesce(read_at, now())"
+            + " WHERE id = $1 AND user_id = $2 RETURNING id, batch_id, created_at, read_at)"
+            + " SELECT " + Notification.COLUMNS + " FROM n JOIN notification_batches b ON b.id = n.batch_id")
         .execute(Tuple.of(id, userId))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Notification.of(rows.iterator().next())));
   }

@@ -92,7 +92,7 @@ public final class NotificationService {
     }
     if (!chunk.isEmpty()) {
       vertx.eventBus().publish(Addresses.NOTIFICATION_CREATED,
-          new NotificationCreated(chunk, c.title(), c.body(), c.level(), c.data(), at).toJson());
+          new NotificationCreated(c.batchId().toString(), chunk, c.title(), c.body(), c.level(), c.data(), at).toJson());
     }
     if (to < recipients.size()) {
       vertx.runOnContext(v -> announce(c, recipients, at, to));

@@ -14,7 +14,7 @@ class NotificationCreatedTest {
   @Test
   @DisplayName("a send's event carries every recipient, in order, through JSON")
   void roundTrip() {
-    NotificationCreated sent = new NotificationCreated(List.of(
+    NotificationCreated sent = new NotificationCreated("b1", List.of(
         new NotificationCreated.Recipient("n1", "u1"), new NotificationCreated.Recipient("n2", "u2")),
         "Title", "Body", "info", new JsonObject().put("k", 1), Instant.parse("2026-11-28T05:00:00Z"));
     assertEquals(sent, NotificationCreated.fromJson(sent.toJson()));

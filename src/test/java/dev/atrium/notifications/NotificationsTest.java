@@ -114,14 +114,14 @@ class NotificationsTest {
         new JsonObject().put("broadcast", true).put("title", "everyone"));
     assertEquals(403, noBroadcast.status(), noBroadcast::toString);
     assertEquals("permission_denied", noBroadcast.code());
-    assertTrue(server.sql("SELECT 1 FROM notifications WHERE title = 'everyone'").isEmpty());
+    assertTrue(server.sql("SELECT 1 FROM notification_batches WHERE title = 'everyone'").isEmpty());
 
     String ghost = UUID.randomUUID().toString();
     Http.Res unknown = admin.http(server).post("/api/notifications/send", to(u.userId(), ghost).put("title", "half"));
     assertEquals(400, unknown.status(), unknown::toString);
     assertEquals("unknown_users", unknown.code());
     assertEquals("/user_ids/1", unknown.json().getJsonArray("errors").getJsonObject(0).getString("field"));
-    assertTrue(server.sql("SELECT 1 FROM notifications WHERE title = 'half'").isEmpty(), "nothing half-stored");
+    assertTrue(server.sql("SELECT 1 FROM notification_batches WHERE title = 'half'").isEmpty(), "nothing half-stored");
 
     Http.Res two = admin.http(server).post("/api/notifications/send", to(u.userId()).put("role", "support")
         .put("title", "two targets"));
