@@ -19,6 +19,11 @@ public record PushKeys(RedisKeys keys) {
     return keys.key("push", "{" + userId + "}", "events");
   }
 
+  /** The content shared by every recipient of one notification send, stored once. */
+  public String content(String batchId) {
+    return keys.key("push", "content", batchId);
+  }
+
   public String dashboardSequence() {
     return keys.key("push", "dashboard", "seq");
   }

@@ -12,7 +12,10 @@ public final class PushMetrics {
   private final Counter notifications;
   private final Counter publishFailures;
 
+  private final MeterRegistry registry;
+
   public PushMetrics(MeterRegistry registry) {
+    this.registry = registry;
     for (Topic t : Topic.values()) {
       sent.put(t, Counter.builder("atrium.push.frames.sent").description("Event frames written to sockets")
           .tag("topic", t.wire()).register(registry));
@@ -25,6 +28,12 @@ public final class PushMetrics {
     this.publishFailures = Counter.builder("atrium.push.publish.failures")
         .description("Events that could not be handed to Redis (recipients still find notifications over REST)")
         .register(registry);
+  }
+
+  /** Events handed to the publisher and not yet confirmed by Redis (queued or in flight). */
+  void publishBacklog(java.util.function.IntSupplier size) {
+    io.micrometer.core.instrument.Gauge.builder("atrium.push.publish.backlog", size::getAsInt)
+        .description("Push events waiting for Redis on this node (bounded)").register(registry);
   }
 
   public void sent(Topic topic) {

@@ -37,35 +37,59 @@ public final class PushPublisher {
 
   /**
    * Publishes a batch of events. KEYS: per event its counter and its stream (the counter again
-   * for the dashboard, which is not kept). ARGV: channel, stream length, stream TTL, origin node,
-   * then per event its topic, user and frame prefix. One channel message carries the batch, one
-   * event per line (frames are JSON, so they hold no raw newline).
+   * for the dashboard, which is not kept), then the batch's shared contents. ARGV: channel,
+   * stream length, TTL, origin node, event count, content count, the contents' text, then per
+   * event its topic, user, frame head up to the id, the rest of its own part, and the index of
+   * its shared content (0: none). A shared content (a notification send's title, body, data...)
+   * is stored once per batch, not per recipient, and travels once on the channel as a
+   * {@code C|key|text} line; the events and the replay stream refer to it by key. One channel
+   * message carries the batch, one line per content or event (frames are JSON: no raw newline).
    */
   static final String SCRIPT = """
+      local n, m = tonumber(ARGV[5]), tonumber(ARGV[6])
       local lines = {}
-      local n = (#ARGV - 4) / 3
+      for j = 1, m do
+        local key = KEYS[2 * n + j]
+        redis.call('SET', key, ARGV[6 + j], 'EX', ARGV[3])
+        lines[#lines + 1] = 'C|' .. key .. '|' .. ARGV[6 + j]
+      end
+      local base = 6 + m
       for i = 1, n do
-        local topic, user, prefix = ARGV[4 + 3 * i - 2], ARGV[4 + 3 * i - 1], ARGV[4 + 3 * i]
+        local at = base + 5 * (i - 1)
+        local topic, user, prefix, rest, ci = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], tonumber(ARGV[at + 5])
         local seq, stream = KEYS[2 * i - 1], KEYS[2 * i]
+        local content = ''
+        if ci > 0 then content = KEYS[2 * n + ci] end
         local id = redis.call('INCR', seq)
-        local frame = prefix .. ',"id":' .. id .. '}'
+        local head = prefix .. id .. rest
         if stream ~= seq then
-          local added = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'f', frame)
+          local added = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'h', head, 'c', content)
           if type(added) == 'table' and added.err then
             -- the stream is ahead of a counter that was lost: start it again
             redis.call('DEL', stream)
-            redis.call('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'f', frame)
+            redis.call('XADD', stream, 'MAXLEN', '~', ARGV[2], id .. '-0', 't', topic, 'h', head, 'c', content)
           end
           redis.call('EXPIRE', stream, ARGV[3])
         end
-        lines[i] = topic .. '|' .. user .. '|' .. id .. '|' .. ARGV[4] .. '|' .. frame
+        lines[#lines + 1] = topic .. '|' .. user .. '|' .. id .. '|' .. ARGV[4] .. '|' .. content .. '|' .. head
       end
       redis.call('PUBLISH', ARGV[1], table.concat(lines, '\\n'))
       return n
       """;
 
-  /** One queued event: its two keys and three arguments for {@link #SCRIPT}. */
-  private record Pending(String seqKey, String streamKey, String topic, String userId, String prefix) {
+  /** Text shared by every recipient of one send, and its Redis key. */
+  public record Shared(String key, String text) {
+  }
+
+  /**
+   * One queued event. Its frame is {@code prefix + id + rest + shared.text}; the prefix and the
+   * shared content are the same instances for every recipient of a send, so a queued broadcast
+   * holds one copy of them, not one per recipient.
+   */
+  private record Pending(Topic topic, String userId, String prefix, String rest, Shared shared) {
+    String seqKey(PushKeys keys) {
+      return userId.isEmpty() ? keys.dashboardSequence() : keys.sequence(userId);
+    }
   }
 
   private final Redis redis;
@@ -91,6 +115,7 @@ public final class PushPublisher {
     for (int i = 0; i < LANES; i++) {
       lanes.add(new ArrayDeque<>());
     }
+    metrics.publishBacklog(() -> queued + inFlight);
   }
 
   /** The script's SHA-1, as Redis names it: known without asking, so start-up needs no Redis. */
@@ -113,22 +138,33 @@ public final class PushPublisher {
 
   /** Queues an event for one user's topic (notifications, files). */
   public void publish(Topic topic, String userId, String event, JsonObject data) {
-    String prefix = framePrefix(topic, event, data);
-    enqueue(new Pending(keys.sequence(userId), keys.stream(userId), topic.wire(), userId, prefix));
+    enqueue(new Pending(topic, userId, framePrefix(topic, event, data), "}", null));
   }
 
   /** Queues a dashboard snapshot: numbered, published, not kept for replay. */
   public void publishDashboard(String event, JsonObject data) {
-    String prefix = framePrefix(Topic.DASHBOARD, event, data);
-    String seq = keys.dashboardSequence();
-    enqueue(new Pending(seq, seq, Topic.DASHBOARD.wire(), "", prefix));
+    enqueue(new Pending(Topic.DASHBOARD, "", framePrefix(Topic.DASHBOARD, event, data), "}", null));
   }
 
-  /** The event frame without its closing brace; the script appends the id. */
+  /**
+   * Queues one send's event for each recipient: the frame's head up to the id and the shared
+   * content are built once; each recipient adds only its own part ({@code data.id}, {@code read}).
+   */
+  public void publishShared(Topic topic, String event, Shared shared, List<String> userIds, List<JsonObject> own) {
+    String prefix = new JsonObject().put("type", "event").put("topic", topic.wire()).put("event", event)
+        .put("ts", Instant.now().toString()).encode();
+    prefix = prefix.substring(0, prefix.length() - 1) + ",\"id\":";
+    for (int i = 0; i < userIds.size(); i++) {
+      String mine = own.get(i).encode();
+      enqueue(new Pending(topic, userIds.get(i), prefix, ",\"data\":" + mine.substring(0, mine.length() - 1) + ",", shared));
+    }
+  }
+
+  /** The event frame up to its id: {@code {"type":"event",...,"data":{...},"id":}. */
   static String framePrefix(Topic topic, String event, JsonObject data) {
     String json = new JsonObject().put("type", "event").put("topic", topic.wire()).put("event", event)
         .put("ts", Instant.now().toString()).put("data", data).encode();
-    return json.substring(0, json.length() - 1);
+    return json.substring(0, json.length() - 1) + ",\"id\":";
   }
 
   private void enqueue(Pending event) {
@@ -137,7 +173,7 @@ public final class PushPublisher {
       LOG.warn("Push queue full ({} events); dropping an event", MAX_QUEUE);
       return;
     }
-    int lane = Math.floorMod(event.seqKey().hashCode(), LANES);
+    int lane = Math.floorMod(event.userId().hashCode(), LANES);
     lanes.get(lane).add(event);
     queued++;
     drain(lane);
@@ -153,9 +189,11 @@ public final class PushPublisher {
       batch.add(queue.poll());
     }
     queued -= batch.size();
+    inFlight += batch.size();
     busy[lane] = true;
     send(batch, true).onComplete(ar -> {
       busy[lane] = false;
+      inFlight -= batch.size();
       if (ar.failed()) {
         metrics.publishFailed(batch.size());
         LOG.warn("Could not publish {} push events: {}", batch.size(), ar.cause().getMessage());
@@ -165,13 +203,23 @@ public final class PushPublisher {
   }
 
   private Future<Response> send(List<Pending> batch, boolean retry) {
-    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(batch.size() * 2L);
+    List<Shared> contents = new ArrayList<>(1);
     for (Pending p : batch) {
-      r.arg(p.seqKey()).arg(p.streamKey());
+      if (p.shared() != null && !contents.contains(p.shared())) {
+        contents.add(p.shared());
+      }
     }
-    r.arg(keys.channel()).arg(maxLen).arg(ttlSeconds).arg(nodeId);
+    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(batch.size() * 2L + contents.size());
     for (Pending p : batch) {
-      r.arg(p.topic()).arg(p.userId()).arg(p.prefix());
+      String seq = p.seqKey(keys);
+      r.arg(seq).arg(p.userId().isEmpty() ? seq : keys.stream(p.userId()));
+    }
+    contents.forEach(c -> r.arg(c.key()));
+    r.arg(keys.channel()).arg(maxLen).arg(ttlSeconds).arg(nodeId).arg(batch.size()).arg(contents.size());
+    contents.forEach(c -> r.arg(c.text()));
+    for (Pending p : batch) {
+      r.arg(p.topic().wire()).arg(p.userId()).arg(p.prefix()).arg(p.rest())
+          .arg(p.shared() == null ? 0 : contents.indexOf(p.shared()) + 1);
     }
     return redis.send(r).recover(t -> {
       // Redis restarted and forgot the script: load it again and resend (requests carry the sha).

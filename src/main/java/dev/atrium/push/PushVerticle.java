@@ -8,6 +8,7 @@ import dev.atrium.events.NotificationCreated;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -58,14 +59,7 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Addresses.NOTIFICATION_CREATED, m -> {
-      NotificationCreated n = NotificationCreated.fromJson(m.body());
-      JsonObject data = n.data() == null ? new JsonObject() : n.data();
-      String createdAt = n.at().toString();
-      n.recipients().forEach(r -> publisher.publish(Topic.NOTIFICATIONS, r.userId(), "notification.created",
-          new JsonObject().put("id", r.notificationId()).put("title", n.title()).put("body", n.body())
-              .put("level", n.level()).put("data", data).put("created_at", createdAt).put("read", false)));
-    });
+    bus.<JsonObject>consumer(Addresses.NOTIFICATION_CREATED, m -> publishNotifications(NotificationCreated.fromJson(m.body())));
     bus.<JsonObject>consumer(Addresses.FILE_UPLOADED, m -> {
       FileUploaded f = FileUploaded.fromJson(m.body());
       publisher.publish(Topic.FILES, f.ownerId(), "file.uploaded", m.body());
@@ -87,6 +81,23 @@ public final class PushVerticle extends VerticleBase {
       resubscribeLater();
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * One chunk of a send: the content every recipient shares is encoded once; each recipient's
+   * frame adds only its notification id.
+   */
+  private void publishNotifications(NotificationCreated n) {
+    String shared = new JsonObject().put("title", n.title()).put("body", n.body()).put("level", n.level())
+        .put("data", n.data() == null ? new JsonObject() : n.data()).put("created_at", n.at().toString()).encode();
+    PushPublisher.Shared content = new PushPublisher.Shared(keys.content(n.batchId()), shared.substring(1) + "}");
+    List<String> users = new ArrayList<>(n.recipients().size());
+    List<JsonObject> own = new ArrayList<>(n.recipients().size());
+    n.recipients().forEach(r -> {
+      users.add(r.userId());
+      own.add(new JsonObject().put("id", r.notificationId()).put("read", false));
+    });
+    publisher.publishShared(Topic.NOTIFICATIONS, "notification.created", content, users, own);
   }
 
   @Override
@@ -129,8 +140,14 @@ public final class PushVerticle extends VerticleBase {
     // One channel message is a batch of events, one per line. Deliveries are grouped by the
     // sockets' event loops: one task per loop per batch rather than one per frame.
     Map<Context, List<Runnable>> work = new HashMap<>();
+    Map<String, Buffer> contents = new HashMap<>();
     for (String line : push.get(2).toString().split("\n")) {
-      PushMessage m = PushMessage.parse(line);
+      String[] content = PushMessage.content(line);
+      if (content != null) {
+        contents.put(content[0], Buffer.buffer(content[1])); // one copy, shared by every socket's frame
+        continue;
+      }
+      PushMessage m = PushMessage.parse(line, contents);
       if (m == null) {
         continue;
       }

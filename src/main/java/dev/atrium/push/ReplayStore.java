@@ -6,7 +6,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a user's replay stream. Entries have the stream id {@code <seq>-0}, so "everything after
@@ -47,43 +49,81 @@ public final class ReplayStore {
             Request.cmd(Command.XRANGE).arg(keys.stream(userId)).arg((since + 1) + "-0").arg("+")
                 .arg("COUNT").arg(maxEvents * 2L),
             Request.cmd(Command.GET).arg(keys.sequence(userId))))
-        .map(responses -> {
-          List<Entry> entries = new ArrayList<>();
+        .compose(responses -> {
+          List<Stored> stored = new ArrayList<>();
           Response range = responses.get(0);
           if (range != null) {
             for (Response item : range) {
-              Entry e = entry(item);
+              Stored e = stored(item);
               if (e != null) {
-                entries.add(e);
+                stored.add(e);
               }
             }
           }
           Response seq = responses.get(1);
           long current = seq == null ? 0 : Long.parseLong(seq.toString());
-          boolean reset = since > current;
-          long first = entries.isEmpty() ? current + 1 : entries.get(0).id();
-          boolean complete = !reset && first == since + 1;
-          return new Replay(entries, current, complete, reset);
+          return withContents(stored).map(entries -> {
+            boolean reset = since > current;
+            long first = stored.isEmpty() ? current + 1 : stored.get(0).id();
+            // an entry whose shared content expired is left out: the replay is then incomplete
+            boolean complete = !reset && first == since + 1 && entries.size() == stored.size();
+            return new Replay(entries, current, complete, reset);
+          });
         });
   }
 
-  private static Entry entry(Response item) {
+  /** A stream entry as stored: its own head, and the key of the content it shares (empty: none). */
+  private record Stored(long id, Topic topic, String head, String content) {
+  }
+
+  /** Completes the entries with their shared contents, read once per distinct content. */
+  private Future<List<Entry>> withContents(List<Stored> stored) {
+    List<String> wanted = stored.stream().map(Stored::content).filter(c -> !c.isEmpty()).distinct().toList();
+    Future<Map<String, String>> contents = Future.succeededFuture(Map.of());
+    if (!wanted.isEmpty()) {
+      Request mget = Request.cmd(Command.MGET);
+      wanted.forEach(mget::arg);
+      contents = redis.send(mget).map(r -> {
+        Map<String, String> byKey = new HashMap<>();
+        for (int i = 0; i < wanted.size(); i++) {
+          if (r.get(i) != null) {
+            byKey.put(wanted.get(i), r.get(i).toString());
+          }
+        }
+        return byKey;
+      });
+    }
+    return contents.map(byKey -> {
+      List<Entry> entries = new ArrayList<>(stored.size());
+      for (Stored e : stored) {
+        String tail = e.content().isEmpty() ? "" : byKey.get(e.content());
+        if (tail != null) {
+          entries.add(new Entry(e.id(), e.topic(), e.head() + tail));
+        }
+      }
+      return entries;
+    });
+  }
+
+  private static Stored stored(Response item) {
     String streamId = item.get(0).toString();
     Response fields = item.get(1);
     Topic topic = null;
-    String frame = null;
+    String head = null;
+    String content = "";
     for (int i = 0; i + 1 < fields.size(); i += 2) {
-      String name = fields.get(i).toString();
-      if (name.equals("t")) {
-        topic = Topic.of(fields.get(i + 1).toString());
-      } else if (name.equals("f")) {
-        frame = fields.get(i + 1).toString();
+      switch (fields.get(i).toString()) {
+        case "t" -> topic = Topic.of(fields.get(i + 1).toString());
+        case "h", "f" -> head = fields.get(i + 1).toString(); // "f": a whole frame, written before contents were shared
+        case "c" -> content = fields.get(i + 1).toString();
+        default -> {
+        }
       }
     }
     int dash = streamId.indexOf('-');
-    if (topic == null || frame == null || dash < 0) {
+    if (topic == null || head == null || dash < 0) {
       return null;
     }
-    return new Entry(Long.parseLong(streamId.substring(0, dash)), topic, frame);
+    return new Stored(Long.parseLong(streamId.substring(0, dash)), topic, head, content);
   }
 }
