@@ -104,7 +104,9 @@ public record AppConfig(
             r.get("ATRIUM_WS_PING_INTERVAL", "25s", ValueParsers::duration),
             r.get("ATRIUM_WS_PONG_TIMEOUT", "60s", ValueParsers::duration),
             r.integer("ATRIUM_PUSH_REPLAY_EVENTS", 1000, 10, 1_000_000),
-            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration)),
+            r.get("ATRIUM_PUSH_REPLAY_TTL", "1h", ValueParsers::duration),
+            r.integer("ATRIUM_WS_MAX_PER_USER", 20, 1, 10_000),
+            r.integer("ATRIUM_WS_FRAME_RATE", 20, 1, 10_000)),
         StorageSettings.from(env),
         new MailSettings(
             Optional.ofNullable(r.raw("ATRIUM_SMTP_URL")).map(v -> r.get("ATRIUM_SMTP_URL", v, MailSettings::parseSmtp)),

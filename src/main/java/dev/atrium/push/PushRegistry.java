@@ -25,8 +25,22 @@ public final class PushRegistry {
     all.add(socket);
   }
 
-  void authenticated(String userId, PushSocket socket) {
-    byUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(socket);
+  /**
+   * Counts the socket as the user's; beyond {@code maxPerUser} sockets on this node the user's
+   * oldest is closed with 4409 (the newest is the one the user is looking at: a reloaded tab,
+   * a new device). The count is per node: a user's sockets on other nodes are not counted.
+   */
+  void authenticated(String userId, PushSocket socket, int maxPerUser) {
+    Set<PushSocket> mine = byUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet());
+    mine.add(socket);
+    int excess = mine.size() - maxPerUser;
+    if (excess > 0) {
+      mine.stream().filter(s -> s != socket).sorted(java.util.Comparator.comparingLong(PushSocket::openedAt))
+          .limit(excess).forEach(old -> {
+            mine.remove(old); // at once, so a burst of new sockets does not close more than needed
+            old.post(v -> old.close(PushSocket.CLOSE_TOO_MANY, "too many sockets for this user"));
+          });
+    }
   }
 
   void watchDashboard(PushSocket socket, boolean on) {

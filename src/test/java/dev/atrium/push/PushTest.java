@@ -77,7 +77,8 @@ class PushTest {
       assertFalse(data.getBoolean("read"));
       // exactly once: nothing else is pending (the event reached node B once, not once per node)
       assertEquals(List.of(), ws.drainUntilPong());
-      var rows = nodeA.sql("SELECT title, level, sender_id::text AS sender FROM notifications WHERE id = ?::uuid",
+      var rows = nodeA.sql("SELECT b.title, b.level, b.sender_id::text AS sender FROM notifications n"
+          + " JOIN notification_batches b ON b.id = n.batch_id WHERE n.id = ?::uuid",
           data.getString("id"));
       assertEquals("Hello B", rows.get(0).get("title"));
       assertEquals(admin.userId(), rows.get(0).get("sender"));
@@ -196,11 +197,17 @@ class PushTest {
       boss.subscribe("dashboard", null);
       nodeA.application().vertx().eventBus().publish(Addresses.DASHBOARD_SNAPSHOT,
           new JsonObject().put("active_users_5m", 7));
+      // the node's own snapshots (every 2 s) may come first: skip those, up to a few
       JsonObject ev = boss.next();
+      for (int i = 0; i < 5 && !Integer.valueOf(7).equals(ev.getJsonObject("data").getInteger("active_users_5m")); i++) {
+        assertEquals("dashboard", ev.getString("topic"), ev::encode);
+        ev = boss.next();
+      }
       assertEquals("dashboard", ev.getString("topic"), ev::encode);
       assertEquals("dashboard.snapshot", ev.getString("event"));
       assertEquals(7, ev.getJsonObject("data").getInteger("active_users_5m"));
-      assertEquals(List.of(), boss.drainUntilPong());
+      assertTrue(boss.drainUntilPong().stream().allMatch(f -> "dashboard".equals(f.getString("topic"))),
+          "nothing but dashboard snapshots is pending");
       assertEquals(List.of(), plain.drainUntilPong());
     }
   }
@@ -273,7 +280,8 @@ class PushTest {
     nodeA.application().vertx().eventBus().publish(Addresses.FILE_PROCESSED,
         new FileProcessed("f-2", u.userId(), "ready", null, null, null, Instant.now()).toJson());
     Poll.until(Duration.ofSeconds(5), "all four events are numbered", () -> !nodeA.sql(
-        "SELECT 1 FROM notifications WHERE user_id = ?::uuid AND title = 'missed 3'", u.userId()).isEmpty());
+        "SELECT 1 FROM notifications n JOIN notification_batches b ON b.id = n.batch_id"
+            + " WHERE n.user_id = ?::uuid AND b.title = 'missed 3'", u.userId()).isEmpty());
     try (WsClient ws = WsClient.authenticated(vertx, nodeA.port(), u.access())) {
       JsonObject ack = ws.subscribe("notifications", last);
       assertEquals(3, ack.getInteger("replayed"), ack::encode);

@@ -1,0 +1,49 @@
+package dev.atrium.push;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The push protocol's frames (see {@code GET /ws} in openapi.yaml): parsing what a client sends,
+ * building the control frames the node answers with. Event frames are built by
+ * {@link PushPublisher}.
+ */
+final class Frames {
+  static final int MAX_FRAME = 64 * 1024;
+
+  private Frames() {
+  }
+
+  /** A client frame: its type ("" when absent) and body; null when it is not a JSON object. */
+  record Inbound(String type, JsonObject body) {
+  }
+
+  static Inbound parse(String text) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    return new Inbound(frame.getValue("type") instanceof String s ? s : "", frame);
+  }
+
+  static JsonObject ack(String of) {
+    return new JsonObject().put("type", "ack").put("of", of);
+  }
+
+  static JsonObject subscribed(Topic topic) {
+    return ack("subscribe").put("topic", topic.wire());
+  }
+
+  static JsonObject error(String code, String detail, String of) {
+    JsonObject f = new JsonObject().put("type", "error").put("code", code).put("detail", detail);
+    if (of != null) {
+      f.put("of", of);
+    }
+    return f;
+  }
+
+  static JsonObject pong() {
+    return new JsonObject().put("type", "pong");
+  }
+}

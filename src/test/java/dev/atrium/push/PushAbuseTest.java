@@ -1,0 +1,167 @@
+package dev.atrium.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atrium.support.Accounts;
+import dev.atrium.support.Poll;
+import dev.atrium.support.TestServer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Clients that abuse the push channel: floods, and too many sockets for one user. */
+class PushAbuseTest {
+  static final int FLOOD = 200_000;
+  @RegisterExtension
+  static final TestServer server = TestServer.node(Map.of("ATRIUM_WS_MAX_PER_USER", "2", "ATRIUM_WS_FRAME_RATE", "50"));
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a client sending 200,000 subscribe frames and never reading is closed with 1008; the node's heap stays bounded")
+  void flood() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "flood");
+    long heapBefore = heapAfterGc();
+    byte[] frame = maskedText("{\"type\":\"subscribe\",\"topic\":\"notifications\",\"since\":0}");
+    AtomicInteger written = new AtomicInteger();
+    try (Socket s = handshake(u.access())) {
+      OutputStream out = s.getOutputStream();
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try {
+          for (int i = 0; i < FLOOD; i++) {
+            out.write(frame);
+            written.incrementAndGet();
+          }
+          out.flush();
+        } catch (IOException closedByTheNode) {
+          // expected once the node has closed the connection
+        }
+      });
+      // The node either closes the socket (writes then fail) or stops reading it (writes block).
+      Poll.until(Duration.ofSeconds(60), "the writer is stopped or done", () -> writer.isDone() || stalled(written));
+      assertEquals(1008, closeCode(s.getInputStream()), "close code");
+    }
+    assertEquals(200, server.http().get("/health/live").status());
+    Poll.until(Duration.ofSeconds(10), "the socket is released", () -> openSockets() == 0);
+    long grown = heapAfterGc() - heapBefore;
+    assertTrue(grown < 64L * 1024 * 1024, "heap grew by " + grown + " bytes");
+  }
+
+  @Test
+  @DisplayName("beyond ATRIUM_WS_MAX_PER_USER sockets the user's oldest is closed with 4409; the others stay open")
+  void perUserCap() {
+    Accounts.Login u = Accounts.registerAndLogin(server, "tabs");
+    try (WsClient first = WsClient.authenticated(vertx, server.port(), u.access());
+         WsClient second = WsClient.authenticated(vertx, server.port(), u.access())) {
+      assertEquals(java.util.List.of(), first.drainUntilPong());
+      try (WsClient third = WsClient.authenticated(vertx, server.port(), u.access())) {
+        assertEquals(4409, first.awaitClose(Duration.ofSeconds(10)));
+        assertEquals(java.util.List.of(), second.drainUntilPong());
+        assertEquals(java.util.List.of(), third.drainUntilPong());
+        assertTrue(!second.isClosed() && !third.isClosed());
+      }
+    }
+  }
+
+  /** No write progress for half a second: the writer is blocked on a full TCP window. */
+  private static boolean stalled(AtomicInteger written) {
+    int before = written.get();
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return written.get() == before;
+  }
+
+  private static Socket handshake(String token) throws IOException {
+    Socket s = new Socket("127.0.0.1", server.port());
+    s.setSoTimeout(30_000);
+    s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    InputStream in = s.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed during the handshake: " + head);
+      }
+      head.append((char) b);
+    }
+    assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+    return s;
+  }
+
+  /** A client text frame (clients must mask), payload under 126 bytes. */
+  private static byte[] maskedText(String text) {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    byte[] mask = {1, 2, 3, 4};
+    byte[] f = new byte[6 + payload.length];
+    f[0] = (byte) 0x81;
+    f[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(mask, 0, f, 2, 4);
+    for (int i = 0; i < payload.length; i++) {
+      f[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+    }
+    return f;
+  }
+
+  /** Reads server frames until the close frame and returns its status code (-1 at end of stream). */
+  private static int closeCode(InputStream in) throws IOException {
+    while (true) {
+      int b0 = in.read();
+      int b1 = in.read();
+      if (b0 < 0 || b1 < 0) {
+        return -1;
+      }
+      long len = b1 & 0x7f;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | in.read();
+        }
+      }
+      byte[] payload = in.readNBytes((int) len);
+      if ((b0 & 0x0f) == 0x8) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+      }
+    }
+  }
+
+  private static double openSockets() {
+    return server.http().get("/metrics").body().lines().filter(l -> l.startsWith("atrium_push_sockets_open "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+  }
+
+  private static long heapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
