@@ -116,9 +116,9 @@ run_wrk users_search "$SEARCH" -H "Authorization: Bearer $TOKEN"
 run_wrk users_filter "$FILTER" -H "Authorization: Bearer $TOKEN"
 
 echo "== load kit ($KIT/run.sh)"
+[ -n "${SCENARIOS:-}" ] && export SCENARIOS
 BASE_URL=$BASE BENCH_ADMIN_EMAIL=$ADMIN_EMAIL BENCH_ADMIN_PASSWORD=$ADMIN_PASSWORD CONNS=$CONNS THREADS=$THREADS \
-  DURATION=$DURATION SERVER_PIDS=$PID ${SCENARIOS:+SCENARIOS="$SCENARIOS"} \
-  "$KIT/run.sh" 2>"$WORK/kit.err" | tee "$WORK/kit.txt"
+  DURATION=$DURATION SERVER_PIDS=$PID "$KIT/run.sh" 2>"$WORK/kit.err" | tee "$WORK/kit.txt"
 grep -E 'WARNING|failed' "$WORK/kit.err" || true
 run_wrk live_after /health/live
 kill "$SAMPLER" 2>/dev/null || true
