@@ -1,6 +1,7 @@
 package dev.atrium.api;
 
 import dev.atrium.db.DependencyUnavailable;
+import dev.atrium.db.SqlStates;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.json.JsonObject;
@@ -104,6 +105,12 @@ public final class ProblemHandler {
       LOG.warn("Refused a value on {} {}: {} {}", ctx.request().method(), ctx.request().path(), pg.getSqlState(),
           pg.getErrorMessage());
       return Problem.of(400, "invalid_value", "A value in the request cannot be stored or compared");
+    }
+    if (failure instanceof PgException pg && SqlStates.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+      // A row the change refers to was deleted between the service's check and the write (a user
+      // deleted while a role is granted to it): the request names something that is gone.
+      LOG.info("Refused a change on {} {}: {}", ctx.request().method(), ctx.request().path(), pg.getErrorMessage());
+      return Problem.of(404, "not_found", "A record this request refers to does not exist");
     }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return Problem.of(500, "internal_error", "An unexpected error occurred");
