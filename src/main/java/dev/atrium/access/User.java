@@ -1,5 +1,6 @@
 package dev.atrium.access;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -43,9 +44,9 @@ public record User(
         .put("is_superuser", superuser)
         .put("is_verified", verified)
         .put("mfa_enabled", mfaEnabled)
-        .put("last_login", lastLogin == null ? null : lastLogin.toString())
+        .put("last_login", Timestamps.format(lastLogin))
         .put("last_login_ip", lastLoginIp)
-        .put("created_at", createdAt.toString())
-        .put("updated_at", updatedAt.toString());
+        .put("created_at", Timestamps.format(createdAt))
+        .put("updated_at", Timestamps.format(updatedAt));
   }
 }

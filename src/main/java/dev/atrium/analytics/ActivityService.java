@@ -1,6 +1,7 @@
 package dev.atrium.analytics;
 
 import dev.atrium.access.Caller;
+import dev.atrium.api.Timestamps;
 import dev.atrium.api.Problem;
 import dev.atrium.db.Uuids;
 import io.netty.buffer.ByteBufUtil;
@@ -159,7 +160,7 @@ public final class ActivityService {
               .put("count", s.perfCount())
               .put("avg_duration_ms", s.perfAvg() == null ? null : Math.round(s.perfAvg() * 100.0) / 100.0)
               .put("p95_duration_ms", s.perfP95() == null ? null : Math.round(s.perfP95() * 100.0) / 100.0))
-          .put("last_active_at", s.lastActiveAt() == null ? null : s.lastActiveAt().toString());
+          .put("last_active_at", Timestamps.format(s.lastActiveAt()));
     });
   }
 

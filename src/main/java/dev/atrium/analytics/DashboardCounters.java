@@ -1,5 +1,6 @@
 package dev.atrium.analytics;
 
+import dev.atrium.api.Timestamps;
 import dev.atrium.db.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -168,7 +169,7 @@ public final class DashboardCounters {
         long m = nowMinute - MINUTES + 1 + i;
         long n = asLong(counts.get(i));
         Instant at = Instant.ofEpochSecond(m * 60);
-        perMinute.add(new JsonObject().put("minute", at.toString()).put("count", n));
+        perMinute.add(new JsonObject().put("minute", Timestamps.format(at)).put("count", n));
         labels.add(at.toString().substring(11, 16));
         data.add(n);
       }
@@ -176,7 +177,7 @@ public final class DashboardCounters {
       JsonObject chart = new JsonObject().put("labels", labels).put("datasets", new JsonArray()
           .add(new JsonObject().put("label", "Activities per minute").put("data", data)));
       return new JsonObject()
-          .put("generated_at", now.truncatedTo(ChronoUnit.MILLIS).toString())
+          .put("generated_at", Timestamps.format(now.truncatedTo(ChronoUnit.MILLIS)))
           .put("active_users_5m", asLong(r.get(1)))
           .put("activities_per_minute", perMinute)
           .put("logins_today", asLong(d.get(0)))

@@ -1,5 +1,6 @@
 package dev.atrium.apikeys;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -21,9 +22,9 @@ public record ApiKey(UUID id, UUID userId, String name, String prefix, List<Stri
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id.toString()).put("name", name).put("prefix", prefix)
-        .put("permissions", new JsonArray(permissions)).put("created_at", createdAt.toString())
-        .put("expires_at", expiresAt == null ? null : expiresAt.toString())
-        .put("last_used_at", lastUsedAt == null ? null : lastUsedAt.toString())
+        .put("permissions", new JsonArray(permissions)).put("created_at", Timestamps.format(createdAt))
+        .put("expires_at", Timestamps.format(expiresAt))
+        .put("last_used_at", Timestamps.format(lastUsedAt))
         .put("expired", expiresAt != null && !expiresAt.isAfter(OffsetDateTime.now()));
   }
 }

@@ -2,6 +2,7 @@ package dev.atrium.apikeys;
 
 import dev.atrium.access.ApiKeyAuth;
 import dev.atrium.access.Caller;
+import dev.atrium.api.Timestamps;
 import dev.atrium.api.Problem;
 import dev.atrium.audit.AuditedChange;
 import dev.atrium.auth.PasswordHasher;
@@ -82,7 +83,7 @@ public final class ApiKeyService {
               ApiKeyAuth.digest(secret), secret.substring(0, ApiKeyAuth.PREFIX.length() + 6), scopes, expires)
           .compose(k -> c.audit("api_key.create", "api_key", k.id(), new JsonObject()
               .put("name", name).put("owner_id", actor.userId()).put("permissions", new JsonArray(scopes))
-              .put("expires_at", expires.toString())).map(new Created(k, secret))));
+              .put("expires_at", Timestamps.format(expires))).map(new Created(k, secret))));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.atrium.audit;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -28,7 +29,7 @@ public record AuditEntry(long id, UUID actorId, String action, String targetType
         .put("target_id", targetId)
         .put("changes", changes)
         .put("ip", ip)
-        .put("created_at", createdAt.toString());
+        .put("created_at", Timestamps.format(createdAt));
   }
 
   /** Field-by-field {@code {before, after}} for the keys of {@code after} whose value differs. */

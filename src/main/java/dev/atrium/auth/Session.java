@@ -1,5 +1,6 @@
 package dev.atrium.auth;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -17,8 +18,8 @@ public record Session(UUID id, UUID userId, OffsetDateTime createdAt, OffsetDate
   }
 
   public JsonObject toJson(String currentSessionId) {
-    return new JsonObject().put("id", id.toString()).put("created_at", createdAt.toString())
-        .put("last_used_at", lastUsedAt.toString()).put("expires_at", expiresAt.toString())
+    return new JsonObject().put("id", id.toString()).put("created_at", Timestamps.format(createdAt))
+        .put("last_used_at", Timestamps.format(lastUsedAt)).put("expires_at", Timestamps.format(expiresAt))
         .put("ip", ip).put("user_agent", userAgent).put("current", id.toString().equals(currentSessionId));
   }
 }

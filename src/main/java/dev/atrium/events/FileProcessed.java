@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -8,7 +9,7 @@ public record FileProcessed(String fileId, String ownerId, String status, Intege
                             String error, Instant at) {
   public JsonObject toJson() {
     return new JsonObject().put("file_id", fileId).put("owner_id", ownerId).put("status", status)
-        .put("width", width).put("height", height).put("error", error).put("at", at.toString());
+        .put("width", width).put("height", height).put("error", error).put("at", Timestamps.format(at));
   }
 
   public static FileProcessed fromJson(JsonObject j) {

@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -7,7 +8,7 @@ public record FileUploaded(String fileId, String ownerId, String filename, long 
                            String sha256, Instant at) {
   public JsonObject toJson() {
     return new JsonObject().put("file_id", fileId).put("owner_id", ownerId).put("filename", filename)
-        .put("size", size).put("content_type", contentType).put("sha256", sha256).put("at", at.toString());
+        .put("size", size).put("content_type", contentType).put("sha256", sha256).put("at", Timestamps.format(at));
   }
 
   public static FileUploaded fromJson(JsonObject j) {

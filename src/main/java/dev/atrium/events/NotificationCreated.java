@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -32,7 +33,7 @@ public record NotificationCreated(String batchId, List<Recipient> recipients, St
       users.add(r.userId());
     });
     return new JsonObject().put("batch_id", batchId).put("notification_ids", ids).put("user_ids", users).put("title", title)
-        .put("body", body).put("level", level).put("data", data).put("at", at.toString());
+        .put("body", body).put("level", level).put("data", data).put("at", Timestamps.format(at));
   }
 
   public static NotificationCreated fromJson(JsonObject j) {

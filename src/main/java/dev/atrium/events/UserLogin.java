@@ -1,12 +1,13 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 public record UserLogin(String userId, String sessionId, String ip, String userAgent, Instant at) {
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("session_id", sessionId).put("ip", ip)
-        .put("user_agent", userAgent).put("at", at.toString());
+        .put("user_agent", userAgent).put("at", Timestamps.format(at));
   }
 
   public static UserLogin fromJson(JsonObject j) {

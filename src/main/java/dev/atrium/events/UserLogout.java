@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -7,7 +8,7 @@ import java.time.Instant;
 public record UserLogout(String userId, String sessionId, Instant at) {
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("session_id", sessionId).put("all", sessionId == null)
-        .put("at", at.toString());
+        .put("at", Timestamps.format(at));
   }
 
   public static UserLogout fromJson(JsonObject j) {

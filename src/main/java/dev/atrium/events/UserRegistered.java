@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -7,7 +8,7 @@ import java.time.Instant;
 public record UserRegistered(String userId, String email, String username, String ip, Instant at, String language) {
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("email", email).put("username", username)
-        .put("ip", ip).put("at", at.toString()).put("language", language);
+        .put("ip", ip).put("at", Timestamps.format(at)).put("language", language);
   }
 
   public static UserRegistered fromJson(JsonObject j) {

@@ -1,5 +1,6 @@
 package dev.atrium.events;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -10,7 +11,7 @@ import java.time.Instant;
 public record UserRemoved(String userId, String actorId, boolean deleted, Instant at) {
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId).put("actor_id", actorId).put("deleted", deleted)
-        .put("at", at.toString());
+        .put("at", Timestamps.format(at));
   }
 
   public static UserRemoved fromJson(JsonObject j) {

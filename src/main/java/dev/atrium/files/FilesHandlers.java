@@ -1,6 +1,7 @@
 package dev.atrium.files;
 
 import dev.atrium.access.Caller;
+import dev.atrium.api.Timestamps;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.PageRequest;
 import dev.atrium.api.Problem;
@@ -235,8 +236,8 @@ public final class FilesHandlers {
         .put("width", f.width())
         .put("height", f.height())
         .put("error", f.error())
-        .put("created_at", f.createdAt().toString())
-        .put("processed_at", f.processedAt() == null ? null : f.processedAt().toString())
+        .put("created_at", Timestamps.format(f.createdAt()))
+        .put("processed_at", Timestamps.format(f.processedAt()))
         .put("download_url", "/api/files/download/" + id + l.query(SignedLinks.Kind.DOWNLOAD, id))
         .put("thumbnail_url", f.hasThumbnail()
             ? "/api/files/" + id + "/thumbnail" + l.query(SignedLinks.Kind.THUMBNAIL, id) : null);

@@ -1,5 +1,6 @@
 package dev.atrium.notifications;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -27,8 +28,8 @@ public record Notification(UUID id, String title, String body, String level, Jso
         .put("level", level)
         .put("data", data)
         .put("sender_id", senderId == null ? null : senderId.toString())
-        .put("created_at", createdAt.toString())
+        .put("created_at", Timestamps.format(createdAt))
         .put("read", readAt != null)
-        .put("read_at", readAt == null ? null : readAt.toString());
+        .put("read_at", Timestamps.format(readAt));
   }
 }

@@ -1,5 +1,6 @@
 package dev.atrium.push;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -152,7 +153,7 @@ public final class PushPublisher {
    */
   public void publishShared(Topic topic, String event, Shared shared, List<String> userIds, List<JsonObject> own) {
     String prefix = new JsonObject().put("type", "event").put("topic", topic.wire()).put("event", event)
-        .put("ts", Instant.now().toString()).encode();
+        .put("ts", Timestamps.format(Instant.now())).encode();
     prefix = prefix.substring(0, prefix.length() - 1) + ",\"id\":";
     for (int i = 0; i < userIds.size(); i++) {
       String mine = own.get(i).encode();
@@ -163,7 +164,7 @@ public final class PushPublisher {
   /** The event frame up to its id: {@code {"type":"event",...,"data":{...},"id":}. */
   static String framePrefix(Topic topic, String event, JsonObject data) {
     String json = new JsonObject().put("type", "event").put("topic", topic.wire()).put("event", event)
-        .put("ts", Instant.now().toString()).put("data", data).encode();
+        .put("ts", Timestamps.format(Instant.now())).put("data", data).encode();
     return json.substring(0, json.length() - 1) + ",\"id\":";
   }
 

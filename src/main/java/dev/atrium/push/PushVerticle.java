@@ -1,5 +1,6 @@
 package dev.atrium.push;
 
+import dev.atrium.api.Timestamps;
 import dev.atrium.events.AccessChanged;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileProcessed;
@@ -89,7 +90,7 @@ public final class PushVerticle extends VerticleBase {
    */
   private void publishNotifications(NotificationCreated n) {
     String shared = new JsonObject().put("title", n.title()).put("body", n.body()).put("level", n.level())
-        .put("data", n.data() == null ? new JsonObject() : n.data()).put("created_at", n.at().toString()).encode();
+        .put("data", n.data() == null ? new JsonObject() : n.data()).put("created_at", Timestamps.format(n.at())).encode();
     PushPublisher.Shared content = new PushPublisher.Shared(keys.content(n.batchId()), shared.substring(1) + "}");
     List<String> users = new ArrayList<>(n.recipients().size());
     List<JsonObject> own = new ArrayList<>(n.recipients().size());

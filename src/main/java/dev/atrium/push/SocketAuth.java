@@ -1,5 +1,6 @@
 package dev.atrium.push;
 
+import dev.atrium.api.Timestamps;
 import dev.atrium.access.AccessState;
 import dev.atrium.access.Caller;
 import dev.atrium.api.Problem;
@@ -102,7 +103,7 @@ final class SocketAuth {
       listener.close(CLOSE_UNAUTHENTICATED, "token expired");
     });
     listener.authenticated(first, Frames.ack("auth").put("user_id", userId)
-        .put("expires_at", Instant.ofEpochMilli(expiresAtMs).toString()));
+        .put("expires_at", Timestamps.format(Instant.ofEpochMilli(expiresAtMs))));
   }
 
   /** Whether the user's current access state still accepts this socket's token. */

@@ -1,5 +1,6 @@
 package dev.atrium.rbac;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -21,14 +22,14 @@ public record Grant(UUID userId, long roleId, String role, UUID assignedBy, Offs
   public JsonObject toJson() {
     return new JsonObject().put("user_id", userId.toString()).put("role_id", roleId).put("role", role)
         .put("assigned_by", assignedBy == null ? null : assignedBy.toString())
-        .put("assigned_at", assignedAt.toString())
-        .put("expires_at", expiresAt == null ? null : expiresAt.toString())
+        .put("assigned_at", Timestamps.format(assignedAt))
+        .put("expires_at", Timestamps.format(expiresAt))
         .put("active", active);
   }
 
   /** The audit snapshot of this grant. */
   JsonObject snapshot() {
     return new JsonObject().put("user_id", userId.toString()).put("role_id", roleId).put("role", role)
-        .put("expires_at", expiresAt == null ? null : expiresAt.toString());
+        .put("expires_at", Timestamps.format(expiresAt));
   }
 }

@@ -1,5 +1,6 @@
 package dev.atrium.rbac;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -15,6 +16,6 @@ public record Permission(long id, String codename, String name, String descripti
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("codename", codename).put("name", name).put("description", description)
-        .put("module", module).put("is_builtin", builtin).put("created_at", createdAt.toString());
+        .put("module", module).put("is_builtin", builtin).put("created_at", Timestamps.format(createdAt));
   }
 }

@@ -1,5 +1,6 @@
 package dev.atrium.rbac;
 
+import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -23,6 +24,6 @@ public record Role(long id, String name, String description, boolean active, boo
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("name", name).put("description", description).put("is_active", active)
         .put("is_builtin", builtin).put("permissions", new JsonArray(permissions))
-        .put("created_at", createdAt.toString()).put("updated_at", updatedAt.toString());
+        .put("created_at", Timestamps.format(createdAt)).put("updated_at", Timestamps.format(updatedAt));
   }
 }
