@@ -79,6 +79,9 @@ public final class ApiRouter {
         }
       };
       builder.rootHandler(new TrailingSlash())
+          .rootHandler(new HeadAsGet(builder.getRoutes().stream()
+              .filter(r -> r.getOperation().getHttpMethod() == HttpMethod.HEAD)
+              .map(r -> r.getOperation().getOpenAPIPath()).toList()))
           .rootHandler(new RequestLog(trustProxy))
           .rootHandler(new SecurityHeaders())
           .rootHandler(new SameOriginCors(cors()))

@@ -37,6 +37,9 @@ public final class ApiVerticle extends VerticleBase {
           // No compression here: it would disable zero-copy file downloads (sendFile), and the
           // gateway in front of the nodes compresses JSON (deploy/nginx.conf).
           server = vertx.createHttpServer(new HttpServerOptions()
+              // HTTP/1.1 only (browsers and the gateway speak nothing else to a plain-text port):
+              // Vert.x's HTTP/2 responses would send a body to a HEAD request (see HeadAsGet)
+              .setHttp2ClearTextEnabled(false)
               .setMaxFormAttributeSize(8192)
               // 64 KB body chunks instead of 8 KB: an upload is then 8x fewer decoder events,
               // digest updates and file writes

@@ -41,10 +41,13 @@ final class Downloads {
       return;
     }
     if (range instanceof RangeRequest.Single s) {
-      resp.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, s.contentRange(f.size()));
+      // Content-Length set here, not left to the store, so a HEAD (which sends no bytes) keeps it too
+      resp.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, s.contentRange(f.size()))
+          .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(s.length()));
       store.send(resp, f.storageKey(), s.first(), s.length()).onFailure(t -> failed(ctx, t));
       return;
     }
+    resp.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(f.size()));
     store.send(resp, f.storageKey(), 0, f.size()).onFailure(t -> failed(ctx, t));
   }
 
