@@ -17,7 +17,7 @@ class ContractCheckTest {
       + "\"user_agent\":null,\"current\":true%s}";
 
   private static List<String> sessions(String createdAt, String extra) {
-    String body = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[" + SESSION.formatted(createdAt, extra) + "]}";
+    String body = "{\"count\":1,\"results\":[" + SESSION.formatted(createdAt, extra) + "]}";
     return CHECK.problems("GET", "/api/auth/sessions", 200, JSON, body);
   }
 
