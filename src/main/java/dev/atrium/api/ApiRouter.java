@@ -26,7 +26,7 @@ import java.util.Set;
  * and access log, trailing-slash folding, CORS, security headers, a 1 MB body limit); every
  * contract operation then runs authentication (the contract's security), the permission
  * check ({@code x-permission}), its own body limit ({@code x-body-limit}), the request check
- * compiled from the contract (skipped for {@code x-streaming} and {@code x-self-checked}), and
+ * compiled from the contract (skipped for {@code x-streamed-body} and {@code x-self-checked}), and
  * its domain handler.
  */
 public final class ApiRouter {

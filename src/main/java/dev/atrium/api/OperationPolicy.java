@@ -9,7 +9,7 @@ import io.vertx.openapi.contract.Operation;
  * <ul>
  *   <li>{@code x-body-limit: <bytes>}: the body may be this large (default 1 MB); it is read
  *       after authentication and the permission check, so strangers cannot make the node buffer it.
- *   <li>{@code x-streaming: true}: the handler reads the request itself, unvalidated (a streamed
+ *   <li>{@code x-streamed-body: true}: the handler reads the request itself, unvalidated (a streamed
  *       multipart upload, tus, a WebSocket upgrade). Streamed content types are never buffered;
  *       a body of another type is buffered up to 1 MB like any, for the handler to refuse.
  *   <li>{@code x-self-checked: true}: the body is buffered but checked by the handler, which the
@@ -18,7 +18,7 @@ import io.vertx.openapi.contract.Operation;
  */
 record OperationPolicy(Long bodyLimit, boolean streaming, boolean selfChecked) {
   static final String BODY_LIMIT = "x-body-limit";
-  static final String STREAMING = "x-streaming";
+  static final String STREAMING = "x-streamed-body";
   static final String SELF_CHECKED = "x-self-checked";
 
   static OperationPolicy of(Operation operation) {
