@@ -71,6 +71,10 @@ export async function startNode(root, workDir) {
   })])
   return {
     base,
+    /** Runs one SQL statement in this node's database (to age a session, say). */
+    sql(statement) {
+      execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-q', '-v', 'ON_ERROR_STOP=1', '-c', statement])
+    },
     async stop() {
       child.kill('SIGTERM')
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])

@@ -28,7 +28,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 })
-const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work }
+const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work, sql: node.sql }
 let failed = 0
 try {
   for (const [name, run] of Object.entries(scenarios)) {

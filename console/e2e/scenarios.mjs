@@ -219,6 +219,29 @@ Object.assign(scenarios, {
     await page.getByRole('cell', { name: email, exact: true }).waitFor()
     await shot(ctx, page, 'en-users')
 
+    // Editing a name sends the name alone (no unchanged email or flags), which the rules allow.
+    await page.getByRole('button', { name: `Edit ${email}` }).click()
+    const other = page.getByRole('dialog', { name: 'Edit user' })
+    await other.getByLabel('Last name').fill('Hopper')
+    await other.getByRole('button', { name: 'Save' }).click()
+    await other.waitFor({ state: 'hidden' })
+    await page.getByRole('cell', { name: 'Grace Hopper', exact: true }).waitFor()
+    // The delegation rules refuse an admin's own credentials here, with a message saying where.
+    const search = page.getByRole('textbox', { name: 'Search users' })
+    await search.fill(ctx.admin.email)
+    await search.press('Enter')
+    await page.getByRole('button', { name: `Edit ${ctx.admin.email}` }).click()
+    const self = page.getByRole('dialog', { name: 'Edit user' })
+    await self.getByLabel('Email').fill(`other-${ctx.admin.email}`)
+    await self.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('You cannot change your own access or credentials here').waitFor()
+    await shot(ctx, page, 'en-users-self-refused')
+    await self.getByRole('button', { name: 'Cancel' }).click()
+    await self.waitFor({ state: 'hidden' })
+    await search.fill('')
+    await search.press('Enter')
+    await page.getByRole('cell', { name: email, exact: true }).waitFor()
+
     // Import: one new user and one that exists; the result names the skipped row.
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     const importer = page.getByRole('dialog', { name: 'Import users' })
@@ -270,10 +293,20 @@ Object.assign(scenarios, {
     await tab2.getByRole('heading', { name: 'Files' }).waitFor()
     await nav(tab1).getByRole('link', { name: 'Account', exact: true }).click()
     await tab1.getByRole('cell', { name: /This device/ }).first().waitFor()
-    // An API key is shown once, with a copy button, and listed without its secret.
+    // An API key is shown once, with a copy button, and listed without its secret. A session
+    // signed in more than 5 minutes ago must give the password again: age this one.
+    ctx.sql(`UPDATE sessions SET created_at = now() - interval '10 minutes'
+      WHERE user_id = (SELECT id FROM users WHERE email = '${carol.email}')`)
     await tab1.getByRole('button', { name: 'New API key' }).click()
     const dialog = tab1.getByRole('dialog', { name: 'New API key' })
     await dialog.getByLabel('Key name').fill('nightly report')
+    await dialog.getByRole('button', { name: 'Create' }).click()
+    await dialog.getByRole('alert').filter({ hasText: 'enter your current password to continue' }).waitFor()
+    await shot(ctx, tab1, 'en-account-key-reauth')
+    await dialog.getByLabel('Current password').fill('not the password')
+    await dialog.getByRole('button', { name: 'Create' }).click()
+    await dialog.getByRole('alert').filter({ hasText: 'The password is incorrect.' }).waitFor()
+    await dialog.getByLabel('Current password').fill(carol.password)
     await dialog.getByRole('button', { name: 'Create' }).click()
     await dialog.waitFor({ state: 'hidden' })
     const key = tab1.getByLabel('API key', { exact: true })

@@ -3,6 +3,7 @@ import { Session } from '../src/api/session'
 import { authFetch } from '../src/api/http'
 import { ApiError, problemMessage } from '../src/api/problem'
 import { progressByFile } from '../src/api/upload'
+import { changedFields } from '../src/api/diff'
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -123,5 +124,45 @@ describe('progressByFile', () => {
     expect(progressByFile([100, 100, 100], 0, 330)).toEqual([0, 0, 0])
     expect(progressByFile([100, 100, 100], 165, 330)).toEqual([100, 50, 0])
     expect(progressByFile([100, 100, 100], 330, 330)).toEqual([100, 100, 100])
+  })
+})
+
+describe('friendly messages for access refusals', () => {
+  it('names re-authentication and every delegation refusal with a message of its own', () => {
+    const cases: Record<string, string> = {
+      reauthentication_required: 'errors.reauthenticate',
+      invalid_password: 'errors.invalidPassword',
+      cannot_grant_unheld_permission: 'errors.unheldPermission',
+      cannot_modify_stronger_account: 'errors.strongerAccount',
+      cannot_modify_self: 'errors.modifySelf',
+      superuser_required: 'errors.superuserRequired',
+      session_required: 'errors.sessionRequired',
+    }
+    for (const [code, key] of Object.entries(cases)) {
+      expect(problemMessage(new ApiError(code === 'invalid_password' ? 400 : 403, code, 'detail'))).toEqual({ key, params: {} })
+    }
+    expect(problemMessage(new ApiError(403, 'something_new', 'x'))).toEqual({ key: 'errors.forbidden', params: {} })
+  })
+
+  it('has each of those messages in English and Chinese', async () => {
+    const en = (await import('../src/i18n/en')).default
+    const zh = (await import('../src/i18n/zh-CN')).default
+    for (const key of ['reauthenticate', 'invalidPassword', 'unheldPermission', 'strongerAccount', 'modifySelf',
+      'superuserRequired', 'sessionRequired'] as const) {
+      expect(en.errors[key]).toMatch(/\w/)
+      expect(zh.errors[key]).not.toBe(en.errors[key])
+    }
+  })
+})
+
+describe('changedFields', () => {
+  it('sends only what the user changed, so an unchanged email or flag asks for no extra rights', () => {
+    const before = { email: 'a@x.test', first_name: 'A', department: null as string | null, is_staff: false, is_active: true }
+    expect(changedFields(before, { email: 'a@x.test', first_name: 'Ada', department: null, is_staff: false, is_active: true }))
+      .toEqual({ first_name: 'Ada' })
+    expect(changedFields(before, { email: 'b@x.test', first_name: 'A', department: 'R&D', is_staff: true, is_active: true }))
+      .toEqual({ email: 'b@x.test', department: 'R&D', is_staff: true })
+    expect(changedFields({ department: undefined }, { department: null })).toEqual({})
+    expect(changedFields({}, { password: 'secret' })).toEqual({ password: 'secret' })
   })
 })

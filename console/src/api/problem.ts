@@ -32,6 +32,17 @@ export class ApiError extends Error {
   }
 }
 
+/** Codes with a message of their own: re-authentication and the delegation refusals (403). */
+const FRIENDLY: Record<string, string> = {
+  reauthentication_required: 'errors.reauthenticate',
+  invalid_password: 'errors.invalidPassword',
+  session_required: 'errors.sessionRequired',
+  cannot_grant_unheld_permission: 'errors.unheldPermission',
+  cannot_modify_stronger_account: 'errors.strongerAccount',
+  cannot_modify_self: 'errors.modifySelf',
+  superuser_required: 'errors.superuserRequired',
+}
+
 /** The translation key and parameters of a friendly message for an error. */
 export function problemMessage(err: unknown): { key: string; params: Record<string, unknown> } {
   if (!(err instanceof ApiError)) {
@@ -48,6 +59,10 @@ export function problemMessage(err: unknown): { key: string; params: Record<stri
     case 'permission_denied':
       return { key: 'errors.forbidden', params: {} }
     default:
+  }
+  const known = FRIENDLY[err.code]
+  if (known) {
+    return { key: known, params: {} }
   }
   switch (err.status) {
     case 401:

@@ -17,6 +17,13 @@ export default {
     forbidden: 'You do not have permission to do this.',
     rateLimited: 'Too many attempts. Please wait {seconds} s and try again.',
     busy: 'The service is busy right now. Please try again in {seconds} s.',
+    reauthenticate: 'For your security, enter your current password to continue.',
+    invalidPassword: 'The password is incorrect.',
+    sessionRequired: 'This needs a signed-in session; API keys cannot do it.',
+    unheldPermission: 'You cannot hand out permissions you do not hold yourself.',
+    strongerAccount: 'This account holds permissions you do not hold, so you cannot change it.',
+    modifySelf: 'You cannot change your own access or credentials here; use your Account page.',
+    superuserRequired: 'Only a superuser can do this.',
     detail: '{detail}',
   },
   common: {
@@ -58,7 +65,9 @@ export default {
     lastUsed: 'Last used', expires: 'Expires', revokeAll: 'Sign out all devices', apiKeys: 'API keys',
     newKey: 'New API key', keyName: 'Key name', scopes: 'Scopes', expiry: 'Expiry date', keyOnce:
       'Copy this key now: it will not be shown again.', key: 'API key', prefix: 'Prefix', copyKey: 'Copy key',
-    lastUsedKey: 'Last used', confirmRevoke: 'Revoke this?',
+    lastUsedKey: 'Last used', confirmRevoke: 'Revoke this?', keyPassword: 'Current password',
+    keyPasswordHint: 'Needed unless you signed in within the last 5 minutes.',
+    verified: 'Email verified', unverified: 'Email not verified',
   },
   users: {
     title: 'Users', search: 'Search users', active: 'Active', staff: 'Staff', verified: 'Verified', superuser: 'Superuser',

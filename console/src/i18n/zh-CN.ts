@@ -19,6 +19,13 @@ const zh: typeof en = {
     forbidden: '您没有执行此操作的权限。',
     rateLimited: '尝试次数过多，请等待 {seconds} 秒后重试。',
     busy: '服务繁忙，请在 {seconds} 秒后重试。',
+    reauthenticate: '为了您的安全，请输入当前密码以继续。',
+    invalidPassword: '密码不正确。',
+    sessionRequired: '此操作需要登录会话，API 密钥无法执行。',
+    unheldPermission: '您不能授予自己未持有的权限。',
+    strongerAccount: '该账户持有您没有的权限，您无法修改它。',
+    modifySelf: '不能在此修改您自己的权限或凭据，请前往账户页面。',
+    superuserRequired: '只有超级用户可以执行此操作。',
     detail: '{detail}',
   },
   common: {
@@ -60,7 +67,9 @@ const zh: typeof en = {
     lastUsed: '最近使用', expires: '过期时间', revokeAll: '退出所有设备', apiKeys: 'API 密钥',
     newKey: '新建 API 密钥', keyName: '密钥名称', scopes: '权限范围', expiry: '过期日期', keyOnce:
       '请立即复制此密钥：它不会再次显示。', key: 'API 密钥', prefix: '前缀', copyKey: '复制密钥',
-    lastUsedKey: '最近使用', confirmRevoke: '确定撤销？',
+    lastUsedKey: '最近使用', confirmRevoke: '确定撤销？', keyPassword: '当前密码',
+    keyPasswordHint: '除非您在最近 5 分钟内登录过，否则需要输入。',
+    verified: '邮箱已验证', unverified: '邮箱未验证',
   },
   users: {
     title: '用户', search: '搜索用户', active: '启用', staff: '员工', verified: '已验证', superuser: '超级用户',
