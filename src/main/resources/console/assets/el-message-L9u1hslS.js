@@ -1,0 +1,1 @@
+import{by as i}from"./index-D9IopFft.js";const n=o=>["",...i].includes(o);export{n as i};
