@@ -68,6 +68,7 @@ export default {
     lastUsedKey: 'Last used', confirmRevoke: 'Revoke this?', keyPassword: 'Current password',
     keyPasswordHint: 'Needed unless you signed in within the last 5 minutes.',
     verified: 'Email verified', unverified: 'Email not verified',
+    mfaOn: 'Two-factor sign-in on', mfaOff: 'Two-factor sign-in off',
   },
   users: {
     title: 'Users', search: 'Search users', active: 'Active', staff: 'Staff', verified: 'Verified', superuser: 'Superuser',

@@ -70,6 +70,7 @@ const zh: typeof en = {
     lastUsedKey: '最近使用', confirmRevoke: '确定撤销？', keyPassword: '当前密码',
     keyPasswordHint: '除非您在最近 5 分钟内登录过，否则需要输入。',
     verified: '邮箱已验证', unverified: '邮箱未验证',
+    mfaOn: '两步验证已开启', mfaOff: '两步验证未开启',
   },
   users: {
     title: '用户', search: '搜索用户', active: '启用', staff: '员工', verified: '已验证', superuser: '超级用户',
