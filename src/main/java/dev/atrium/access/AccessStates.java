@@ -3,7 +3,7 @@ package dev.atrium.access;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import java.util.LinkedHashSet;
 import java.util.Optional;

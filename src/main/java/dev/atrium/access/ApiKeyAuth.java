@@ -2,7 +2,7 @@ package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.events.AccessChanged;
 import dev.atrium.events.Addresses;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.atrium.access;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.api.RequestLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.atrium.access;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,6 +1,6 @@
 package dev.atrium.access;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.api.ProblemHandler;
 import dev.atrium.api.RouteGuards;
 import io.vertx.core.Handler;

@@ -1,6 +1,6 @@
 package dev.atrium.account;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.mail.Language;
 import dev.atrium.mail.MailKind;
 import dev.atrium.mail.Mailer;

@@ -1,6 +1,6 @@
 package dev.atrium.account;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditLog;
 import dev.atrium.auth.Emails;
 import dev.atrium.db.SqlStates;

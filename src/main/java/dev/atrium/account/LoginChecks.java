@@ -2,7 +2,7 @@ package dev.atrium.account;
 
 import dev.atrium.access.Caller;
 import dev.atrium.access.User;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.auth.LoginGate;
 import io.vertx.core.Future;
 import java.util.UUID;

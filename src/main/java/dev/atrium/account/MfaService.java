@@ -2,7 +2,7 @@ package dev.atrium.account;
 
 import dev.atrium.access.Caller;
 import dev.atrium.access.DelegationPolicy;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditLog;
 import dev.atrium.audit.SecurityEvents;
 import io.vertx.core.Future;

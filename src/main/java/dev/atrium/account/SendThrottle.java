@@ -1,6 +1,6 @@
 package dev.atrium.account;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.db.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;

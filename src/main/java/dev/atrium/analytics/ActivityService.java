@@ -2,7 +2,7 @@ package dev.atrium.analytics;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Timestamps;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.db.Uuids;
 import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;

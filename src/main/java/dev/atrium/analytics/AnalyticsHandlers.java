@@ -2,7 +2,7 @@ package dev.atrium.analytics;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Handler;
 import dev.atrium.exports.Exports;
 import io.vertx.core.http.HttpServerResponse;

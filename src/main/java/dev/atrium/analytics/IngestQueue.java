@@ -1,6 +1,6 @@
 package dev.atrium.analytics;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -2,7 +2,7 @@ package dev.atrium.analytics;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.LongSupplier;

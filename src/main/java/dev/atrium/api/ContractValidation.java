@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.problem.Problem;
 import dev.atrium.api.validation.OperationValidator;
 import dev.atrium.api.validation.ValidatedRequest;
 import io.vertx.core.Handler;

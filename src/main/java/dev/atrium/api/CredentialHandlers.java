@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.problem.Problem;
 import dev.atrium.db.DependencyUnavailable;
 import io.vertx.core.Future;
 import io.vertx.ext.auth.User;

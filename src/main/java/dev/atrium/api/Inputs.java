@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.problem.Problem;
 import dev.atrium.api.validation.ValidatedRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.problem.Problem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

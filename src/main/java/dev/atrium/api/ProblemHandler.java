@@ -1,5 +1,6 @@
 package dev.atrium.api;
 
+import dev.atrium.problem.Problem;
 import dev.atrium.db.DependencyUnavailable;
 import dev.atrium.db.SqlStates;
 import io.vertx.core.http.HttpServerResponse;

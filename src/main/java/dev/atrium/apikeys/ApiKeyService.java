@@ -3,7 +3,7 @@ package dev.atrium.apikeys;
 import dev.atrium.access.ApiKeyAuth;
 import dev.atrium.access.Caller;
 import dev.atrium.api.Timestamps;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditedChange;
 import dev.atrium.auth.PasswordHasher;
 import dev.atrium.auth.SessionRepository;

@@ -2,7 +2,7 @@ package dev.atrium.audit;
 
 import dev.atrium.access.Caller;
 import dev.atrium.access.DelegationPolicy;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.atrium.auth;
 import dev.atrium.access.AccessChanges;
 import dev.atrium.access.AccessState;
 import dev.atrium.access.AccessStates;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

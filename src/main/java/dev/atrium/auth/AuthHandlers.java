@@ -3,7 +3,7 @@ package dev.atrium.auth;
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.PageRequest;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.keys.TokenKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;

@@ -4,7 +4,7 @@ import dev.atrium.access.AccessChanges;
 import dev.atrium.access.AccessRepository;
 import dev.atrium.access.Caller;
 import dev.atrium.access.User;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.SecurityEvents;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.UserLogin;

@@ -1,6 +1,6 @@
 package dev.atrium.auth;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -20,7 +20,7 @@ public interface LoginGate {
 
     @Override
     public Future<UUID> secondStep(String mfaToken, String code, String recoveryCode, Caller client) {
-      return Future.failedFuture(dev.atrium.api.Problem.of(401, "mfa_token_invalid", "No sign-in step is pending"));
+      return Future.failedFuture(dev.atrium.problem.Problem.of(401, "mfa_token_invalid", "No sign-in step is pending"));
     }
   };
 

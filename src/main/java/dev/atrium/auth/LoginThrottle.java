@@ -1,7 +1,7 @@
 package dev.atrium.auth;
 
 import dev.atrium.access.ApiKeyAuth;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.db.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;

@@ -1,6 +1,6 @@
 package dev.atrium.auth;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.atrium.auth;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.atrium.auth;
 
 import dev.atrium.access.Profile;
 import dev.atrium.access.User;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.db.SqlStates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.atrium.files;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;

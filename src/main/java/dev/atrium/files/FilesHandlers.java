@@ -4,7 +4,7 @@ import dev.atrium.access.Caller;
 import dev.atrium.api.Timestamps;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.PageRequest;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.api.ProblemHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

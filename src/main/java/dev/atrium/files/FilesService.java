@@ -2,7 +2,7 @@ package dev.atrium.files;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Page;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
 import io.micrometer.core.instrument.MeterRegistry;

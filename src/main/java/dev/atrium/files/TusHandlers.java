@@ -1,7 +1,7 @@
 package dev.atrium.files;
 
 import dev.atrium.access.Caller;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.atrium.files;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.files.storage.ObjectStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.atrium.notifications;
 
 import dev.atrium.api.Page;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,7 +2,7 @@ package dev.atrium.notifications;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Page;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.NotificationCreated;
 import dev.atrium.push.PushMetrics;

@@ -3,7 +3,7 @@ package dev.atrium.push;
 import dev.atrium.api.Timestamps;
 import dev.atrium.access.AccessState;
 import dev.atrium.access.Caller;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.atrium.push;
 
 import dev.atrium.access.AccessStates;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.config.PushSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;

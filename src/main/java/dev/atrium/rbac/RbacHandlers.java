@@ -3,7 +3,7 @@ package dev.atrium.rbac;
 import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.PageRequest;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

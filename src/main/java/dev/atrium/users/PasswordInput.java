@@ -1,6 +1,6 @@
 package dev.atrium.users;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.auth.PasswordHasher;
 import dev.atrium.auth.PasswordHashing;
 import dev.atrium.auth.PasswordPolicy;

@@ -6,7 +6,7 @@ import dev.atrium.access.AccessStates;
 import dev.atrium.access.Caller;
 import dev.atrium.access.DelegationPolicy;
 import dev.atrium.access.User;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditEntry;
 import dev.atrium.audit.AuditedChange;
 import dev.atrium.auth.Emails;

@@ -1,6 +1,6 @@
 package dev.atrium.users;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.auth.Emails;
 import dev.atrium.auth.PasswordHashing;
 import io.vertx.core.buffer.Buffer;

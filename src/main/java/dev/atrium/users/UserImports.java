@@ -1,7 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.access.Caller;
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditedChange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

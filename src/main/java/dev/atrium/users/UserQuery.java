@@ -1,6 +1,6 @@
 package dev.atrium.users;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;

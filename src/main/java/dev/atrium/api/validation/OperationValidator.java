@@ -1,6 +1,6 @@
 package dev.atrium.api.validation;
 
-import dev.atrium.api.Problem;
+import dev.atrium.problem.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;

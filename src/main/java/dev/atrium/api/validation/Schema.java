@@ -55,7 +55,7 @@ final class Schema {
   int maxItems = -1;
   boolean uniqueItems;
   /** The contract's answer to more than maxItems ({@code x-problem: {status, code}}), or null. */
-  dev.atrium.api.Problem tooMany;
+  dev.atrium.problem.Problem tooMany;
   // combinations
   List<Schema> allOf = List.of();
   List<Schema> anyOf = List.of();

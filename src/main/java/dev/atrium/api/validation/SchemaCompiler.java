@@ -115,7 +115,7 @@ final class SchemaCompiler {
     }
     if (problem != null) {
       // maxItems only, for now: the one limit whose answer the contract sets apart (413)
-      s.tooMany = dev.atrium.api.Problem.of(problem.getInteger("status"), problem.getString("code"),
+      s.tooMany = dev.atrium.problem.Problem.of(problem.getInteger("status"), problem.getString("code"),
           "At most " + s.maxItems + " items are allowed");
     }
     s.anyProperty = s.properties.isEmpty() && s.required.isEmpty() && s.additionalAllowed && s.additional == null;

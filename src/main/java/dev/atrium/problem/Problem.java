@@ -1,4 +1,4 @@
-package dev.atrium.api;
+package dev.atrium.problem;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
