@@ -9,7 +9,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.impl.types.ErrorType;
+import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +71,12 @@ public final class TimedRedis implements Redis {
   /** The call's result within the deadline; transport failures become {@link DependencyUnavailable}. */
   private <T> Future<T> timed(Future<T> call) {
     return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(failure -> Future.failedFuture(
-        failure instanceof ErrorType ? failure : new DependencyUnavailable("Redis", failure)));
+        isReply(failure) ? failure : new DependencyUnavailable("Redis", failure)));
+  }
+
+  /** An error reply from Redis (a script or type error) is an answer, not an outage. */
+  private static boolean isReply(Throwable failure) {
+    return failure instanceof Response reply && reply.type() == ResponseType.ERROR;
   }
 
   /** A dedicated connection: deadlines on its commands and a keep-alive ping. */
