@@ -65,11 +65,11 @@ final class Schema {
     if (out.full()) {
       return;
     }
-    if (types != 0 && (types & typeOf(value)) == 0) {
+    if (types != 0 && (types & JsonTypes.typeOf(value)) == 0) {
       out.here(typeMessage);
       return;
     }
-    if (enumValues != null && enumValues.stream().noneMatch(e -> same(e, value))) {
+    if (enumValues != null && enumValues.stream().noneMatch(e -> JsonTypes.same(e, value))) {
       out.here(enumMessage);
       return;
     }
@@ -93,26 +93,6 @@ final class Schema {
     }
   }
 
-  static int typeOf(Object value) {
-    if (value == null) {
-      return NULL;
-    } else if (value instanceof String) {
-      return STRING;
-    } else if (value instanceof Boolean) {
-      return BOOLEAN;
-    } else if (value instanceof JsonObject) {
-      return OBJECT;
-    } else if (value instanceof JsonArray) {
-      return ARRAY;
-    } else if (value instanceof Integer || value instanceof Long || value instanceof BigInteger
-        || value instanceof Short || value instanceof Byte) {
-      return INTEGER | NUMBER;
-    } else if (value instanceof Number n) {
-      double d = n.doubleValue();
-      return Double.isFinite(d) && d == Math.rint(d) ? INTEGER | NUMBER : NUMBER;
-    }
-    return 0;
-  }
 
   private void checkString(String s, Violations out) {
     if (minLength >= 0 || maxLength >= 0) {
@@ -290,13 +270,5 @@ final class Schema {
       }
     }
     best.check(value, out);
-  }
-
-  /** JSON equality for enum members: numbers by value (1 == 1.0), the rest by equals. */
-  private static boolean same(Object a, Object b) {
-    if (a instanceof Number x && b instanceof Number y) {
-      return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
-    }
-    return a == null ? b == null : a.equals(b);
   }
 }
