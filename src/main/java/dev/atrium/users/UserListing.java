@@ -20,13 +20,13 @@ import java.time.Duration;
  */
 public final class UserListing {
   private final Vertx vertx;
-  private final UsersAdminRepository repo;
+  private final UserListRepository repo;
   private final Cache<ListKey, Future<Listing>> cache;
   /** ATRIUM_USERS_LIST_CACHE=0 (the default): every page is read from the database. */
   private final boolean off;
   private MessageConsumer<JsonObject> consumer;
 
-  public UserListing(Vertx vertx, UsersAdminRepository repo, Duration ttl) {
+  public UserListing(Vertx vertx, UserListRepository repo, Duration ttl) {
     this.vertx = vertx;
     this.repo = repo;
     this.off = ttl.isZero();
