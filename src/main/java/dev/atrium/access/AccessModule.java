@@ -4,6 +4,7 @@ import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -58,7 +59,7 @@ public final class AccessModule implements Module {
   }
 
   /** Verifies bearer tokens (and API keys sent as bearer) for the contract's bearerAuth scheme. */
-  public JWTAuth bearerAuth() {
+  public AuthenticationProvider bearerAuth() {
     return bearerAuth;
   }
 

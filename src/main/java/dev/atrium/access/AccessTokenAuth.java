@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.authentication.Credentials;
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * tokens, revoked sessions and deactivated accounts are refused on every request. API keys
  * presented as bearer tokens (recognised by their prefix) go to the API key authenticator.
  */
-public final class AccessTokenAuth implements JWTAuth {
+public final class AccessTokenAuth implements AuthenticationProvider {
   private final JWTAuth verifier;
   private final AccessStates states;
   private final AuthenticationProvider apiKeys;
@@ -86,15 +85,5 @@ public final class AccessTokenAuth implements JWTAuth {
 
   private static Problem invalid(String detail) {
     return Problem.of(401, "token_invalid", detail);
-  }
-
-  @Override
-  public String generateToken(JsonObject claims, JWTOptions options) {
-    throw new UnsupportedOperationException("tokens are issued by TokenService");
-  }
-
-  @Override
-  public String generateToken(JsonObject claims) {
-    throw new UnsupportedOperationException("tokens are issued by TokenService");
   }
 }

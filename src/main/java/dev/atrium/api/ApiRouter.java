@@ -7,9 +7,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
@@ -34,13 +34,13 @@ public final class ApiRouter {
   public static final String CONTRACT = "openapi.yaml";
 
   private final Vertx vertx;
-  private final JWTAuth bearerAuth;
+  private final AuthenticationProvider bearerAuth;
   private final AuthenticationProvider apiKeyAuth;
   private final RouteGuards guards;
   private final List<String> corsOrigins;
   private final boolean trustProxy;
 
-  public ApiRouter(Vertx vertx, JWTAuth bearerAuth, AuthenticationProvider apiKeyAuth, RouteGuards guards,
+  public ApiRouter(Vertx vertx, AuthenticationProvider bearerAuth, AuthenticationProvider apiKeyAuth, RouteGuards guards,
                    List<String> corsOrigins, boolean trustProxy) {
     this.vertx = vertx;
     this.bearerAuth = bearerAuth;
@@ -61,6 +61,8 @@ public final class ApiRouter {
     }
     return ContractLoader.load(vertx, CONTRACT).map(loaded -> {
       ContractValidators validators = new ContractValidators(loaded.json());
+      Authentication authentication = new Authentication(loaded.json(),
+          Map.of("bearerAuth", bearerAuth, "apiKeyAuth", apiKeyAuth));
       RouterBuilder builder = RouterBuilder.create(vertx, loaded.model());
       BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
       // Operations with their own body limit read it on their route, after the permission check.
@@ -86,8 +88,6 @@ public final class ApiRouter {
           .rootHandler(new SecurityHeaders())
           .rootHandler(new SameOriginCors(cors()))
           .rootHandler(body);
-      builder.security("bearerAuth").httpHandler(CredentialHandlers.bearer(bearerAuth));
-      builder.security("apiKeyAuth").apiKeyHandler(CredentialHandlers.apiKey(apiKeyAuth));
 
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
@@ -97,6 +97,11 @@ public final class ApiRouter {
         }
         OperationPolicy policy = OperationPolicy.of(operation);
         route.setDoValidation(false); // validated below, by the compiled validators
+        AuthenticationHandler authenticate = authentication.forOperation(operation.getOpenAPIPath(),
+            operation.getHttpMethod().name());
+        if (authenticate != null) {
+          route.addHandler(authenticate);
+        }
         Long bodyLimit = policy.bodyLimit();
         if (bodyLimit != null) {
           // The body waits, unread, while the permission is checked

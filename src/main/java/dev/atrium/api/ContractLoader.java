@@ -22,11 +22,14 @@ import org.yaml.snakeyaml.nodes.Tag;
  * {@code application/problem+json}, the contract is {@code application/yaml}, exports are CSV);
  * vertx-openapi 5.0.7 refuses to load a contract naming such media types even for responses,
  * which it never looks at, so the router's in-memory copy names a supported stand-in
- * ({@code application/json} for JSON kinds, else {@code application/octet-stream}). Clients
- * are still served the file itself.
+ * ({@code application/json} for JSON kinds, else {@code application/octet-stream}). The
+ * router's copy also has no {@code security}: the router builder would insist on one of its
+ * handler classes per scheme, whose behaviour can only be changed by subclassing Vert.x
+ * internals; {@link Authentication} reads the requirements from the JSON instead. Clients are
+ * still served the file itself.
  */
 public final class ContractLoader {
-  /** The contract as JSON, and the library's model of it (for routing and security). */
+  /** The contract as JSON, and the library's model of it (for routing). */
   public record Loaded(JsonObject json, OpenAPIContract model) {
   }
 
@@ -74,6 +77,12 @@ public final class ContractLoader {
   static JsonObject routable(JsonObject contract) {
     JsonObject copy = contract.copy();
     rewrite(copy);
+    copy.remove("security");
+    copy.getJsonObject("paths", new JsonObject()).forEach(path -> ((JsonObject) path.getValue()).forEach(entry -> {
+      if (entry.getValue() instanceof JsonObject operation) {
+        operation.remove("security");
+      }
+    }));
     return copy;
   }
 

@@ -13,7 +13,7 @@ import dev.atrium.push.ReplayStore;
 import dev.atrium.push.WebSocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +30,7 @@ public final class NotificationsModule implements Module {
   private final WebSocketEndpoint endpoint;
   private final PushVerticle pushVerticle;
 
-  public NotificationsModule(Platform p, JWTAuth bearerAuth, AccessStates states) {
+  public NotificationsModule(Platform p, AuthenticationProvider bearerAuth, AccessStates states) {
     this.platform = p;
     PushSettings settings = p.config().push();
     PushMetrics metrics = new PushMetrics(p.registry());

@@ -9,7 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,7 @@ public final class PushSocket implements SocketAuth.Listener {
   private long lastSeenMs = System.currentTimeMillis();
   private boolean closed;
 
-  PushSocket(ServerWebSocket ws, Context context, Vertx vertx, JWTAuth jwt, AccessStates states,
+  PushSocket(ServerWebSocket ws, Context context, Vertx vertx, AuthenticationProvider jwt, AccessStates states,
              PushRegistry registry, ReplayStore replay, PushMetrics metrics, PushSettings settings) {
     this.ws = ws;
     this.context = context;

@@ -8,8 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -29,7 +29,7 @@ final class SocketAuth {
   }
 
   private final Vertx vertx;
-  private final JWTAuth auth;
+  private final AuthenticationProvider auth;
   private final Listener listener;
   private String userId;
   /** Who authenticated the socket (a key's scopes apply to the dashboard too). */
@@ -39,7 +39,7 @@ final class SocketAuth {
   private long authTimer = -1;
   private long expiryTimer = -1;
 
-  SocketAuth(Vertx vertx, JWTAuth auth, Listener listener) {
+  SocketAuth(Vertx vertx, AuthenticationProvider auth, Listener listener) {
     this.vertx = vertx;
     this.auth = auth;
     this.listener = listener;

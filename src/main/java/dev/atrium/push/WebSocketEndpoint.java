@@ -5,7 +5,7 @@ import dev.atrium.problem.Problem;
 import dev.atrium.config.PushSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,14 +17,14 @@ public final class WebSocketEndpoint {
   static final int WRITE_QUEUE_BYTES = 128 * 1024;
 
   private final Vertx vertx;
-  private final JWTAuth auth;
+  private final AuthenticationProvider auth;
   private final AccessStates states;
   private final PushRegistry registry;
   private final ReplayStore replay;
   private final PushMetrics metrics;
   private final PushSettings settings;
 
-  public WebSocketEndpoint(Vertx vertx, JWTAuth auth, AccessStates states, PushRegistry registry, ReplayStore replay,
+  public WebSocketEndpoint(Vertx vertx, AuthenticationProvider auth, AccessStates states, PushRegistry registry, ReplayStore replay,
                            PushMetrics metrics, PushSettings settings) {
     this.vertx = vertx;
     this.auth = auth;

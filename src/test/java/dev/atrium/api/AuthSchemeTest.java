@@ -3,6 +3,7 @@ package dev.atrium.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.atrium.support.Accounts;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import java.util.List;
@@ -32,5 +33,26 @@ class AuthSchemeTest {
         assertTrue(res.code().equals("not_authenticated") || res.code().equals("token_invalid"), what);
       }
     }
+  }
+
+  @Test
+  @DisplayName("the schemes are tried in the contract's order: a refused X-API-Key falls through to a good "
+      + "bearer token, and when both are refused the bearer's reason is the answer")
+  void schemesAreTriedInOrder() {
+    Accounts.Login user = Accounts.registerAndLogin(server, "schemes");
+    Http.Res both = server.http().with("X-API-Key", "atr_not-a-key").with("Authorization", "Bearer " + user.access())
+        .get("/api/auth/me");
+    assertEquals(200, both.status(), both.toString());
+    assertEquals(user.userId(), both.json().getString("id"), both.toString());
+
+    Http.Res keyOnly = server.http().with("X-API-Key", "atr_not-a-key").get("/api/auth/me");
+    assertEquals(401, keyOnly.status(), keyOnly.toString());
+    assertEquals("token_invalid", keyOnly.code(), keyOnly.toString());
+    assertEquals("Bearer", keyOnly.header("WWW-Authenticate").orElse(""), keyOnly.toString());
+
+    Http.Res badBearer = server.http().with("X-API-Key", "atr_not-a-key").with("Authorization", "Bearer x.y.z")
+        .get("/api/auth/me");
+    assertEquals(401, badBearer.status(), badBearer.toString());
+    assertEquals("token_invalid", badBearer.code(), badBearer.toString());
   }
 }
