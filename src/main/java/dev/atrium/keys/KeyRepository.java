@@ -24,11 +24,43 @@ final class KeyRepository {
   record StoredKey(String kid, String material, OffsetDateTime activatesAt) {
   }
 
+  /** What the periodic refresh reads: the keys left, newest first, and whether the next one is due. */
+  record Current(List<StoredKey> keys, boolean due) {
+  }
+
+  private static final String PRUNE = """
+      DELETE FROM signing_keys k WHERE purpose = $1 AND EXISTS (
+        SELECT 1 FROM signing_keys n WHERE n.purpose = k.purpose AND n.activates_at > k.activates_at
+        AND n.activates_at < now() - make_interval(secs => $2))""";
+  private static final String SELECT = "SELECT kid, material, activates_at,"
+      + " created_at > now() - make_interval(secs => $2) AS recent"
+      + " FROM signing_keys WHERE purpose = $1 ORDER BY activates_at DESC";
+
   /**
-   * Under the advisory lock: creates {@code fresh} when the newest key of the purpose is older
-   * than {@code rotation} (active at once when it is the first, else after {@code delay}),
-   * deletes keys whose successor has been active for longer than {@code keep}, and returns the
-   * keys left, newest first.
+   * Deletes keys whose successor has been active for longer than {@code keep} and returns the
+   * keys left; {@code due} when none is younger than {@code rotation} (or there is none). Cheap:
+   * no key is made here, so the caller generates one only when it is due.
+   */
+  Future<Current> current(String purpose, Duration rotation, Duration keep) {
+    return pool.withConnection(conn -> conn.preparedQuery(PRUNE).execute(Tuple.of(purpose, seconds(keep)))
+        .compose(v -> conn.preparedQuery(SELECT).execute(Tuple.of(purpose, seconds(rotation))))
+        .map(KeyRepository::current));
+  }
+
+  private static Current current(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<StoredKey> out = new ArrayList<>();
+    boolean recent = false;
+    for (Row r : rows) {
+      out.add(new StoredKey(r.getString("kid"), r.getString("material"), r.getOffsetDateTime("activates_at")));
+      recent |= r.getBoolean("recent");
+    }
+    return new Current(out, !recent);
+  }
+
+  /**
+   * Under the advisory lock: creates {@code fresh} unless another node made a key younger than
+   * {@code rotation} meanwhile (active at once when it is the first, else after {@code delay}),
+   * prunes as {@link #current} does, and returns the keys left, newest first.
    */
   Future<List<StoredKey>> rotate(String purpose, StoredKey fresh, Duration rotation, Duration delay, Duration keep) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
@@ -40,21 +72,9 @@ final class KeyRepository {
                 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE purpose = $2
                                   AND created_at > now() - make_interval(secs => $4))""")
             .execute(Tuple.of(fresh.kid(), purpose, fresh.material(), seconds(rotation), seconds(delay))))
-        .compose(v -> conn.preparedQuery("""
-                DELETE FROM signing_keys k WHERE purpose = $1 AND EXISTS (
-                  SELECT 1 FROM signing_keys n WHERE n.purpose = k.purpose AND n.activates_at > k.activates_at
-                  AND n.activates_at < now() - make_interval(secs => $2))""")
-            .execute(Tuple.of(purpose, seconds(keep))))
-        .compose(v -> conn.preparedQuery(
-                "SELECT kid, material, activates_at FROM signing_keys WHERE purpose = $1 ORDER BY activates_at DESC")
-            .execute(Tuple.of(purpose)))
-        .map(rows -> {
-          List<StoredKey> out = new ArrayList<>();
-          for (Row r : rows) {
-            out.add(new StoredKey(r.getString("kid"), r.getString("material"), r.getOffsetDateTime("activates_at")));
-          }
-          return out;
-        }));
+        .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(purpose, seconds(keep))))
+        .compose(v -> conn.preparedQuery(SELECT).execute(Tuple.of(purpose, seconds(rotation))))
+        .map(rows -> current(rows).keys()));
   }
 
   private static double seconds(Duration d) {

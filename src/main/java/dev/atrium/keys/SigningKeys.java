@@ -2,6 +2,7 @@ package dev.atrium.keys;
 
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * The signing keys of a node, kept in PostgreSQL so that nodes share nothing else: the ES256
  * keys of access tokens ({@link #tokens()}) and the HMAC keys of signed links ({@link #links()}).
  * Every node re-reads them every {@code period} (a quarter of {@code ATRIUM_KEY_ROTATION}, at
- * most a minute) and, under an advisory lock, creates the next key once the newest is older than
- * the rotation period. A new key signs only from {@code 2 × period} after its creation, so every
- * node already verifies it by then; a replaced key is kept until what it signed has expired.
+ * most a minute) and, only once the newest is older than the rotation period, generates the next
+ * key and stores it under an advisory lock. A new key signs only from {@code 2 × period} after its
+ * creation, so every node already verifies it by then; a replaced key is kept until what it
+ * signed has expired.
  * {@code ATRIUM_JWT_KEY_FILE} replaces the token keys by one fixed key (no rotation).
  */
 public final class SigningKeys implements Module {
@@ -39,6 +41,10 @@ public final class SigningKeys implements Module {
   private final SecureRandom random = new SecureRandom();
   private volatile List<byte[]> links = List.of();
   private long timer = -1;
+  private boolean refreshing;
+  /** Refreshes, and keys generated per purpose: many refreshes, a key only per rotation. */
+  private final Counter refreshes;
+  private final Map<String, Counter> generated;
 
   public SigningKeys(Platform p, String issuer, JwtKeys fixedToken) {
     this.platform = p;
@@ -48,9 +54,17 @@ public final class SigningKeys implements Module {
     long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
     this.period = Duration.ofMillis(quarter);
     this.tokens = new TokenKeys(p.vertx(), issuer);
+    this.refreshes = Counter.builder("atrium_signing_keys_refreshes_total")
+        .description("Reads of the signing keys from PostgreSQL").register(p.registry());
+    this.generated = Map.of(TOKEN, generatedCounter(p, TOKEN), LINK, generatedCounter(p, LINK));
     if (fixedToken != null) {
       tokens.use(List.of(fixedToken), fixedToken);
     }
+  }
+
+  private static Counter generatedCounter(Platform p, String purpose) {
+    return Counter.builder("atrium_signing_keys_generated_total").tag("purpose", purpose)
+        .description("Signing keys generated because a rotation was due").register(p.registry());
   }
 
   @Override
@@ -60,8 +74,7 @@ public final class SigningKeys implements Module {
 
   @Override
   public Future<Void> start() {
-    return refresh().onSuccess(v -> timer = platform.vertx().setPeriodic(period.toMillis(), t -> refresh()
-        .onFailure(e -> LOG.warn("Could not refresh the signing keys: {}", e.getMessage()))));
+    return refresh().onSuccess(v -> timer = platform.vertx().setPeriodic(period.toMillis(), t -> tick()));
   }
 
   @Override
@@ -80,11 +93,21 @@ public final class SigningKeys implements Module {
     return () -> links;
   }
 
+  /** One refresh at a time: a tick that finds the previous one still running is skipped. */
+  private void tick() {
+    if (refreshing) {
+      return;
+    }
+    refreshing = true;
+    refresh().onFailure(e -> LOG.warn("Could not refresh the signing keys: {}", e.getMessage()))
+        .onComplete(v -> refreshing = false);
+  }
+
   Future<Void> refresh() {
-    Duration delay = period.multipliedBy(2);
+    refreshes.increment();
     Duration margin = period.multipliedBy(2).plusMinutes(1);
     Future<Void> token = fixedToken != null ? Future.succeededFuture()
-        : repo.rotate(TOKEN, freshToken(), rotation, delay, platform.config().accessTtl().plus(margin))
+        : keys(TOKEN, this::freshToken, platform.config().accessTtl().plus(margin))
             .map(keys -> {
               try {
                 tokens.use(new KeyRing(keys), Instant.now());
@@ -93,7 +116,7 @@ public final class SigningKeys implements Module {
               }
               return null;
             });
-    Future<Void> link = repo.rotate(LINK, freshLink(), rotation, delay, platform.config().signedUrlTtl().plus(margin))
+    Future<Void> link = keys(LINK, this::freshLink, platform.config().signedUrlTtl().plus(margin))
         .map(keys -> {
           KeyRing ring = new KeyRing(keys);
           KeyRepository.StoredKey signing = ring.signing(Instant.now());
@@ -104,6 +127,20 @@ public final class SigningKeys implements Module {
           return null;
         });
     return Future.all(token, link).mapEmpty();
+  }
+
+  /**
+   * The keys of a purpose. Most refreshes only read them; a key is generated (an EC key pair
+   * costs milliseconds of CPU) only when the newest is older than the rotation period, on a
+   * worker thread, and then stored under the lock, where another node's key made meanwhile wins.
+   */
+  private Future<List<KeyRepository.StoredKey>> keys(String purpose, Supplier<KeyRepository.StoredKey> fresh,
+                                                     Duration keep) {
+    return repo.current(purpose, rotation, keep).compose(current -> !current.due()
+        ? Future.succeededFuture(current.keys())
+        : platform.vertx().executeBlocking(fresh::get, false)
+            .onSuccess(k -> generated.get(purpose).increment())
+            .compose(k -> repo.rotate(purpose, k, rotation, period.multipliedBy(2), keep)));
   }
 
   private KeyRepository.StoredKey freshToken() {

@@ -41,6 +41,11 @@ public final class TokenKeys implements JWTAuth {
   }
 
   void use(KeyRing ring, java.time.Instant now) throws GeneralSecurityException {
+    State current = state;
+    List<String> kids = ring.keys().stream().map(KeyRepository.StoredKey::kid).toList();
+    if (current != null && current.signingKid().equals(ring.signing(now).kid()) && current.kids().equals(kids)) {
+      return; // the usual refresh: nothing changed, so no key is parsed (each parse is an EC multiplication)
+    }
     use(parse(ring), JwtKeys.fromPem(ring.signing(now).material()));
   }
 
