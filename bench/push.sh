@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Push benchmark: one node (-Xmx512m) on loopback, a load client holding N authenticated
+# Push benchmark: one node started like the README says (java @jvm.options; JAVA_OPTS replaces it) on loopback, a load client holding N authenticated
 # WebSocket subscriptions (default 10,000), then R broadcast notifications (default 3) timed
 # from the REST call to every socket's frame. Prints heap per socket and latency p50/p90/p99.
 # Usage: bench/push.sh [sockets] [rounds]        (bounded: 10 min for sockets, 60 s per round)
@@ -32,7 +32,7 @@ mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.tx
 ATRIUM_HTTP_PORT=$PORT ATRIUM_HTTP_HOST=127.0.0.1 \
 ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" ATRIUM_REDIS_PREFIX="$PREFIX" \
 ATRIUM_DATA_DIR="$WORK/data" ATRIUM_ADMIN_EMAIL=$ADMIN_EMAIL ATRIUM_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-  java -Xmx512m ${JAVA_OPTS:-} -jar target/atrium.jar >"$WORK/server.log" 2>&1 &
+  java ${JAVA_OPTS-@jvm.options} -jar target/atrium.jar >"$WORK/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
@@ -47,7 +47,12 @@ done
 curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "node did not start"; tail -20 "$WORK/server.log"; exit 1; }
 
 echo "node pid $SERVER on port $PORT; $N sockets, $ROUNDS broadcasts"
+# the load client (not the node) holds the other end of every socket: its own heap, sized for 10,000
 timeout 900 java -Xmx1g -cp "target/test-classes:target/classes:$(cat "$WORK/cp.txt")" dev.atrium.bench.PushLoad \
   127.0.0.1 "$PORT" "$WORK/data" "jdbc:postgresql://127.0.0.1:5432/$DB" "$N" "$ROUNDS" \
   "$ADMIN_EMAIL" "$ADMIN_PASSWORD" "$SERVER"
-grep -q OutOfMemoryError "$WORK/server.log" && echo "SERVER RAN OUT OF HEAP" || echo "server heap limit (512 MB) held"
+if grep -q OutOfMemoryError "$WORK/server.log" || ! kill -0 "$SERVER" 2>/dev/null; then
+  echo "SERVER RAN OUT OF HEAP OR DIED (see $WORK/server.log)"
+else
+  echo "server heap limit held ($(grep -h -o -- '-Xmx[0-9]*[mMgG]' jvm.options 2>/dev/null | tail -1) from jvm.options unless JAVA_OPTS was set)"
+fi

@@ -45,7 +45,8 @@ start_node() {
     echo "$name already running"
     return
   fi
-  node_env "$port" java -Xmx512m -jar target/atrium.jar >"$RUN/$name.log" 2>&1 &
+  # the README's run command: JVM settings from jvm.options (heap, GC, direct memory; README "Memory and the JVM")
+  node_env "$port" java @jvm.options -jar target/atrium.jar >"$RUN/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
   wait_ready "$port"
   echo "$name ready on 127.0.0.1:$port (pid $(cat "$RUN/$name.pid"))"
