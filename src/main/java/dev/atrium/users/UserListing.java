@@ -2,15 +2,21 @@ package dev.atrium.users;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.atrium.access.User;
 import dev.atrium.api.PageRequest;
 import dev.atrium.events.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Pages of the admin list. Read from the database by default; with ATRIUM_USERS_LIST_CACHE set,
@@ -19,6 +25,8 @@ import java.time.Duration;
  * made here empty it; other edits on other nodes show within the lifetime.
  */
 public final class UserListing {
+  private static final JsonFactory JSON = new JsonFactory();
+
   private final Vertx vertx;
   private final UserListRepository repo;
   private final Cache<ListKey, Future<Listing>> cache;
@@ -62,11 +70,23 @@ public final class UserListing {
   }
 
   private Future<Listing> load(UserQuery query, PageRequest pages) {
-    return repo.list(query, pages.size(), pages.offset()).map(l -> {
-      JsonArray results = new JsonArray();
-      l.users().forEach(u -> results.add(u.toJson()));
-      return new Listing(l.count(), l.exact(), results.size(), results.toBuffer());
-    });
+    return repo.list(query, pages.size(), pages.offset())
+        .map(l -> new Listing(l.count(), l.exact(), l.users().size(), encode(l.users())));
+  }
+
+  /** The page's users as one JSON array, written once with a streaming generator. */
+  static Buffer encode(List<User> users) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 560 * users.size());
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (User u : users) {
+        u.writeJson(g);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // an in-memory stream does not fail
+    }
+    return Buffer.buffer(out.toByteArray());
   }
 
   /** Every cached page is dropped (a change was made on this node). */
