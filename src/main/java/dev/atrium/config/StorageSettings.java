@@ -22,6 +22,7 @@ public record StorageSettings(
     boolean s3PathStyle,
     boolean s3PresignedDownloads,
     long s3PartSize,
+    long s3UploadMemory,
     int uploadsPerUser,
     long diskReserve,
     Duration tusExpiry,
@@ -50,6 +51,9 @@ public record StorageSettings(
     if (part < MIN_PART) {
       throw new ConfigException("ATRIUM_S3_PART_SIZE", "must be at least 5MB (the S3 minimum part size)");
     }
+    // parts held in memory by all uploads of the node; more are spooled to data/tmp
+    long memory = parse(raw, "ATRIUM_S3_UPLOAD_MEMORY", Long.toString(Runtime.getRuntime().maxMemory() / 4),
+        ValueParsers::bytes);
     int uploads = parse(raw, "ATRIUM_UPLOADS_PER_USER", "2", Integer::parseInt);
     if (uploads < 1 || uploads > 1000) {
       throw new ConfigException("ATRIUM_UPLOADS_PER_USER", "must be between 1 and 1000, got " + uploads);
@@ -63,6 +67,7 @@ public record StorageSettings(
         parse(raw, "ATRIUM_S3_PATH_STYLE", "true", StorageSettings::bool),
         parse(raw, "ATRIUM_S3_PRESIGNED_DOWNLOADS", "false", StorageSettings::bool),
         part,
+        memory,
         uploads,
         parse(raw, "ATRIUM_DISK_RESERVE", "1GB", ValueParsers::bytes),
         parse(raw, "ATRIUM_TUS_EXPIRY", "24h", ValueParsers::duration),

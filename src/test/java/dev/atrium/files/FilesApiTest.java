@@ -616,7 +616,9 @@ abstract class FilesApiTest {
       out.write(head);
       out.write(random(400_000, 10));
       out.flush();
-      Poll.until(Duration.ofSeconds(10), "the upload is being written to a temporary file", () -> tmpFiles() == 1);
+      // local: a temporary file; S3: the part is in memory, so the sign is the quota reservation
+      Poll.until(Duration.ofSeconds(10), "the upload is being received",
+          () -> s3 == null ? tmpFiles() == 1 : used(a.userId()) > 0);
     }
     Poll.until(Duration.ofSeconds(10), "the temporary file is removed", () -> tmpFiles() == 0);
     assertEquals(0, rows(a.userId()));

@@ -1,6 +1,7 @@
 package dev.atrium.files.storage;
 
 import dev.atrium.config.StorageSettings;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -8,32 +9,25 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * The few S3 operations Atrium needs, sent with the Vert.x HTTP client (non-blocking, bodies
- * streamed from files with back-pressure) and signed with the AWS SDK's SigV4 signer
- * ({@code http-auth-aws}); bodies are sent as {@code UNSIGNED-PAYLOAD}, so nothing is read
- * twice to hash it. Path-style ({@code endpoint/bucket/key}) or virtual-hosted addressing.
+ * streamed from files or memory with back-pressure) and signed by {@link S3Signer}.
  */
 final class S3Client {
   private static final Pattern UPLOAD_ID = Pattern.compile("<UploadId>([^<]+)</UploadId>");
@@ -45,22 +39,36 @@ final class S3Client {
   static final int READ_BUFFER = 256 * 1024;
 
   private final Vertx vertx;
-  private final HttpClient http;
-  private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
-  private final AwsCredentialsIdentity credentials;
+  private final HttpClientOptions options;
+  private final PoolOptions pool;
+  /** For callers off an event loop (the worker verticle's thumbnails and purges). */
+  private final HttpClient shared;
+  /**
+   * One client per event-loop thread: a pooled connection belongs to the event loop that opened
+   * it, so each request uses connections of its caller's loop and bytes piped between the
+   * client's socket and S3 never hop threads.
+   */
+  private final Map<Thread, HttpClient> perLoop = new ConcurrentHashMap<>();
+  private final S3Signer signer;
   private final StorageSettings s;
-  private final String base;
 
   S3Client(Vertx vertx, StorageSettings s) {
     this.vertx = vertx;
     this.s = s;
-    this.credentials = AwsCredentialsIdentity.create(s.s3AccessKey(), s.s3SecretKey());
+    this.signer = new S3Signer(s);
     URI e = s.s3Endpoint();
-    String authority = e.getPort() < 0 ? e.getHost() : e.getHost() + ":" + e.getPort();
-    this.base = s.s3PathStyle() ? e.getScheme() + "://" + authority + "/" + s.s3Bucket()
-        : e.getScheme() + "://" + s.s3Bucket() + "." + authority;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setIdleTimeout(300)
-        .setSsl("https".equals(e.getScheme())), new PoolOptions().setHttp1MaxSize(32));
+    this.options = new HttpClientOptions().setKeepAlive(true).setIdleTimeout(300).setSsl("https".equals(e.getScheme()));
+    // per loop: a few uploads with IN_FLIGHT parts each, and the downloads, before requests queue
+    this.pool = new PoolOptions().setHttp1MaxSize(16);
+    this.shared = vertx.createHttpClient(options, pool);
+  }
+
+  private HttpClient http() {
+    Context c = Vertx.currentContext();
+    if (c == null || !c.isEventLoopContext()) {
+      return shared;
+    }
+    return perLoop.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(options, pool));
   }
 
   /** A failed S3 call: the status and the start of S3's error document. */
@@ -74,71 +82,22 @@ final class S3Client {
     }
   }
 
-  String url(String key, Map<String, String> query) {
-    StringBuilder b = new StringBuilder(base);
-    if (key != null) {
-      b.append('/').append(key);
-    }
-    char sep = '?';
-    for (Map.Entry<String, String> q : new TreeMap<>(query).entrySet()) {
-      b.append(sep).append(encode(q.getKey()));
-      if (q.getValue() != null) {
-        b.append('=').append(encode(q.getValue()));
-      }
-      sep = '&';
-    }
-    return b.toString();
-  }
-
-  private static String encode(String v) {
-    return URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
-  }
-
-  private MultiMap sign(HttpMethod method, String url, Map<String, String> headers) {
-    SdkHttpRequest.Builder req = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method.name()))
-        .uri(URI.create(url));
-    headers.forEach(req::putHeader);
-    SdkHttpRequest signed = signer.sign(r -> r.identity(credentials).request(req.build())
-        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-        .putProperty(AwsV4HttpSigner.REGION_NAME, s.s3Region())
-        .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-        .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-        .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request();
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    signed.headers().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("Host")) {
-        values.forEach(v -> out.add(name, v));
-      }
-    });
-    return out;
-  }
-
   /** A presigned GET of {@code key}, valid for {@code ttl}, answering with the given headers. */
   String presignGet(String key, String disposition, String contentType, Duration ttl) {
-    String url = url(key, Map.of("response-content-disposition", disposition, "response-content-type", contentType));
-    SdkHttpRequest signed = signer.sign(r -> r.identity(credentials)
-        .request(SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(URI.create(url)).build())
-        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-        .putProperty(AwsV4HttpSigner.REGION_NAME, s.s3Region())
-        .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-        .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-        .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-        .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-        .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, ttl)).request();
-    return signed.getUri().toString();
+    return signer.presignGet(key, disposition, contentType, ttl);
   }
 
   /**
-   * Sends one request; {@code body} is null, a small {@link Buffer}, or a {@link ReadStream} of
-   * {@code length} bytes streamed with back-pressure.
+   * Sends one request; {@code body} is null, a small {@link Buffer}, or {@code length} bytes
+   * streamed with back-pressure from a {@link ReadStream} or a list of buffers.
    */
   Future<HttpClientResponse> send(HttpMethod method, String key, Map<String, String> query, Map<String, String> headers,
                                   Object body, long length) {
-    String url = url(key, query);
-    MultiMap signed = sign(method, url, headers);
+    String url = signer.url(key, query);
+    MultiMap signed = signer.sign(method, url, headers);
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setHeaders(signed)
         .setIdleTimeout(TIMEOUT_MS);
-    return http.request(options).compose(req -> {
+    return http().request(options).compose(req -> {
       if (body == null) {
         return req.send();
       }
@@ -146,10 +105,27 @@ final class S3Client {
         return req.send(b);
       }
       req.putHeader("Content-Length", Long.toString(length));
+      if (body instanceof List<?> blocks) {
+        writeAll(req, blocks, 0);
+        return req.response();
+      }
       @SuppressWarnings("unchecked")
       ReadStream<Buffer> stream = (ReadStream<Buffer>) body;
       return req.send(stream);
     });
+  }
+
+  /** Writes the blocks in order, waiting for the connection to drain whenever its queue is full. */
+  private static void writeAll(HttpClientRequest req, List<?> blocks, int from) {
+    for (int i = from; i < blocks.size(); i++) {
+      req.write((Buffer) blocks.get(i));
+      if (req.writeQueueFull() && i + 1 < blocks.size()) {
+        int next = i + 1;
+        req.drainHandler(v -> writeAll(req, blocks, next));
+        return;
+      }
+    }
+    req.end();
   }
 
   /** Sends a request and reads its (small) answer whole; fails unless S3 answers 2xx. */
@@ -174,6 +150,12 @@ final class S3Client {
       f.setReadBufferSize(READ_BUFFER).setReadPos(offset).setReadLength(length);
       return call(op, HttpMethod.PUT, key, query, headers, f, length).eventually(() -> f.close().otherwiseEmpty());
     });
+  }
+
+  /** Uploads {@code length} bytes held in memory as {@code blocks}: PUT object or UploadPart. */
+  Future<Answer> putBuffers(String op, String key, Map<String, String> query, Map<String, String> headers,
+                            List<Buffer> blocks, long length) {
+    return call(op, HttpMethod.PUT, key, query, headers, blocks, length);
   }
 
   Future<String> createMultipart(String key) {
@@ -249,6 +231,9 @@ final class S3Client {
   }
 
   Future<Void> close() {
-    return http.close();
+    List<Future<Void>> closing = new java.util.ArrayList<>();
+    closing.add(shared.close());
+    perLoop.values().forEach(c -> closing.add(c.close()));
+    return Future.join(closing).mapEmpty();
   }
 }

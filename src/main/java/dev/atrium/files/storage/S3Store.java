@@ -17,10 +17,11 @@ import java.util.UUID;
 
 /**
  * Bytes in S3-compatible object storage ({@code ATRIUM_STORAGE=s3}): uploads stream into
- * multipart uploads ({@link S3Sink}), downloads pipe a ranged GET into the response with
- * back-pressure (or answer with a presigned URL), thumbnails sit beside their file. Only
- * spooled parts touch the node's disk ({@code tmp/} in the data directory), so nodes share
- * nothing but the bucket.
+ * multipart uploads ({@link S3Sink}, parts in memory within a node-wide {@link PartBudget}),
+ * downloads pipe a ranged GET into the response with back-pressure on the serving event loop
+ * (or answer with a presigned URL), thumbnails sit beside their file. Only parts spooled when
+ * the budget is taken, tus chunks and image copies touch the node's disk ({@code tmp/} in the
+ * data directory), so nodes share nothing but the bucket.
  */
 public final class S3Store implements ObjectStore {
   /** tus appends above this are split, so no part passes S3's 5 GB limit. */
@@ -30,11 +31,13 @@ public final class S3Store implements ObjectStore {
   private final S3Client s3;
   private final StorageSettings settings;
   private final Path tmp;
+  private final PartBudget budget;
 
   public S3Store(Vertx vertx, StorageSettings settings, Path dataDir) {
     this.vertx = vertx;
     this.settings = settings;
     this.s3 = new S3Client(vertx, settings);
+    this.budget = new PartBudget(settings.s3UploadMemory());
     this.tmp = dataDir.toAbsolutePath().normalize().resolve("tmp");
   }
 
@@ -60,7 +63,7 @@ public final class S3Store implements ObjectStore {
 
   @Override
   public ObjectSink create(String key) {
-    return new S3Sink(s3, vertx.fileSystem(), tmp, key, settings.s3PartSize(), null);
+    return new S3Sink(s3, vertx.fileSystem(), tmp, budget, key, settings.s3PartSize());
   }
 
   @Override
