@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code file.processed}. One image at a time keeps decoding memory bounded on small heaps;
  * files that a stopped node left in {@code processing} are picked up again at start. Every few
  * seconds it also removes the bytes of deleted rows (queued in {@code file_purges} by a trigger,
- * so files of a deleted user go too), unfinished tus uploads past their expiry, and quota
+ * so files of a deleted user go too), unfinished tus uploads past their expiry (finished ones whose
+ * last step failed are completed again), and quota
  * reservations left by uploads whose node died.
  */
 public final class FilesVerticle extends VerticleBase {

@@ -80,14 +80,17 @@ final class TusRepository {
   }
 
   /**
-   * Records an append and gives up the lease; the upload (and its quota reservation) lives
-   * {@code expiry} longer. False when the lease was lost meanwhile.
+   * Records an append and gives up the lease, unless the last byte is in: then the lease is kept
+   * for the completion, so the sweeper does not complete it at the same time. The upload (and its
+   * quota reservation) lives {@code expiry} longer. False when the lease was lost meanwhile.
    */
   Future<Boolean> advance(UUID id, String token, long offset, JsonObject storeState, byte[] digest, byte[] head,
                           Duration expiry) {
     return pool.withTransaction(conn -> conn.preparedQuery("""
             UPDATE tus_uploads SET "offset" = $3, store_state = $4, digest_state = $5, head = $6,
-                   expires_at = now() + make_interval(secs => $7), locked_by = NULL, locked_until = NULL
+                   expires_at = now() + make_interval(secs => $7),
+                   locked_by = CASE WHEN $3 < length THEN NULL ELSE locked_by END,
+                   locked_until = CASE WHEN $3 < length THEN NULL ELSE locked_until END
             WHERE id = $1 AND locked_by = $2""")
         .execute(Tuple.from(List.of(id, token, offset, storeState, Buffer.buffer(digest), Buffer.buffer(head),
             (double) expiry.toSeconds())))
@@ -106,15 +109,28 @@ final class TusRepository {
     return pool.withConnection(conn -> delete(conn, id));
   }
 
+  /**
+   * Uploads whose last byte is in but that are not files yet: their completion failed (the store
+   * or the database answered with an error, or the node stopped), and nobody holds their lease.
+   */
+  Future<List<TusUpload>> uncompleted(int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM tus_uploads WHERE \"offset\" = length"
+            + " AND expires_at >= now() AND (locked_until IS NULL OR locked_until < now()) LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(TusRepository::all);
+  }
+
+  private static List<TusUpload> all(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<TusUpload> out = new ArrayList<>();
+    rows.forEach(r -> out.add(from(r)));
+    return out;
+  }
+
   /** Unfinished uploads past their expiry and not being written. */
   Future<List<TusUpload>> expired(int limit) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM tus_uploads WHERE expires_at < now()"
             + " AND (locked_until IS NULL OR locked_until < now()) ORDER BY expires_at LIMIT $1")
         .execute(Tuple.of(limit))
-        .map(rows -> {
-          List<TusUpload> out = new ArrayList<>();
-          rows.forEach(r -> out.add(from(r)));
-          return out;
-        });
+        .map(TusRepository::all);
   }
 }

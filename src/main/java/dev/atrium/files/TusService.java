@@ -174,9 +174,36 @@ final class TusService {
             .compose(v -> files.repository().release(u.id())) : Future.failedFuture(Problem.notFound("Upload")));
   }
 
-  /** Removes unfinished uploads past their expiry, with their bytes; returns how many. */
+  /**
+   * Removes unfinished uploads past their expiry, with their bytes, and completes again the
+   * finished ones whose completion failed; returns how many were removed.
+   */
   Future<Integer> sweep() {
-    return repo.expired(100).compose(list -> Future.join(list.stream().map(this::remove).toList())
-        .map(v -> list.size()));
+    Future<Void> retried = repo.uncompleted(100)
+        .compose(list -> Future.join(list.stream().map(this::completeAgain).toList())).mapEmpty();
+    return retried.transform(ar -> repo.expired(100)
+        .compose(list -> Future.join(list.stream().map(this::remove).toList()).map(v -> list.size())));
+  }
+
+  /**
+   * Completes an upload whose last byte is in, under its lease (renewed meanwhile). Completion is
+   * idempotent: the store accepts an object that an earlier attempt already put in place, and the
+   * database steps commit together. A failure keeps the lease until it runs out, so a failing
+   * upload is tried about once a lease, until it expires.
+   */
+  private Future<Void> completeAgain(TusRepository.TusUpload found) {
+    String token = UUID.randomUUID().toString();
+    return repo.lock(found.id(), token, LEASE).compose(locked -> {
+      if (locked.isEmpty() || locked.get().offset() != locked.get().length()) {
+        return Future.<Void>succeededFuture();
+      }
+      TusRepository.TusUpload u = locked.get();
+      long timer = vertx.setPeriodic(LEASE.toMillis() / 3, t -> repo.renew(u.id(), token, LEASE));
+      return complete(u, u.storeState(), u.digestState(), u.head())
+          .eventually(() -> {
+            vertx.cancelTimer(timer);
+            return Future.succeededFuture();
+          });
+    }).otherwiseEmpty();
   }
 }

@@ -126,8 +126,11 @@ public final class LocalStore implements ObjectStore {
   @Override
   public Future<Void> resumableFinish(String key, JsonObject state) {
     Path target = path(key);
-    return fs.mkdirs(target.getParent().toString())
-        .compose(v -> fs.move(resumable(key).toString(), target.toString(), ATOMIC));
+    String part = resumable(key).toString();
+    // again after an attempt that moved the file but failed later: the file is in place already
+    return fs.exists(part).compose(there -> !there ? fs.exists(target.toString()).compose(done -> done
+        ? Future.<Void>succeededFuture() : Future.failedFuture(new java.io.FileNotFoundException(part)))
+        : fs.mkdirs(target.getParent().toString()).compose(v -> fs.move(part, target.toString(), ATOMIC)));
   }
 
   @Override

@@ -195,6 +195,17 @@ final class S3Client {
         .mapEmpty();
   }
 
+  /** Whether an object is at {@code key} (HEAD); fails when S3 answers neither 200 nor 404. */
+  Future<Boolean> exists(String key) {
+    return send(HttpMethod.HEAD, key, Map.of(), Map.of(), null, 0).compose(resp -> {
+      resp.end();
+      if (resp.statusCode() == 200 || resp.statusCode() == 404) {
+        return Future.succeededFuture(resp.statusCode() == 200);
+      }
+      return Future.failedFuture(new S3Exception("HeadObject", resp.statusCode(), ""));
+    });
+  }
+
   Future<Void> delete(String key) {
     return call("DeleteObject", HttpMethod.DELETE, key, Map.of(), Map.of(), null, 0).mapEmpty();
   }

@@ -191,7 +191,11 @@ public final class S3Store implements ObjectStore {
       List<S3Client.Part> out = new ArrayList<>();
       list.forEach(o -> out.add(new S3Client.Part(((JsonObject) o).getInteger("n"), ((JsonObject) o).getString("etag"))));
       return s3.completeMultipart(key, id, out);
-    }).compose(v -> tail == 0 ? Future.<Void>succeededFuture() : s3.delete(tailKey(key)).otherwiseEmpty());
+    })
+        // again after an attempt that completed the upload but failed later: the tail and the
+        // multipart upload are gone, the object is there (its key belongs to this upload alone)
+        .recover(t -> s3.exists(key).compose(done -> done ? Future.<Void>succeededFuture() : Future.failedFuture(t)))
+        .compose(v -> tail == 0 ? Future.<Void>succeededFuture() : s3.delete(tailKey(key)).otherwiseEmpty());
   }
 
   @Override
