@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DisplayName;
@@ -113,11 +112,7 @@ abstract class FilesApiTest {
   }
 
   static long tmpFiles() {
-    try (Stream<Path> s = Files.list(server.dataDir().resolve("tmp"))) {
-      return s.count();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return FilesApiTestSupport.tmpFiles(server);
   }
 
   static long rows(String owner) {
@@ -125,8 +120,7 @@ abstract class FilesApiTest {
   }
 
   static long used(String owner) {
-    var r = server.sql("SELECT used_bytes FROM file_quotas WHERE user_id = ?::uuid", owner);
-    return r.isEmpty() ? 0 : (Long) r.get(0).get("used_bytes");
+    return FilesApiTestSupport.used(server, owner);
   }
 
   static byte[] png(int w, int h) throws IOException {

@@ -8,14 +8,12 @@ import dev.atrium.support.Accounts;
 import dev.atrium.support.Poll;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -58,16 +55,11 @@ class S3UploadTest {
   }
 
   static long tmpFiles() {
-    try (Stream<Path> s = Files.list(server.dataDir().resolve("tmp"))) {
-      return s.count();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return FilesApiTestSupport.tmpFiles(server);
   }
 
   static long used(String owner) {
-    var r = server.sql("SELECT used_bytes FROM file_quotas WHERE user_id = ?::uuid", owner);
-    return r.isEmpty() ? 0 : (Long) r.get(0).get("used_bytes");
+    return FilesApiTestSupport.used(server, owner);
   }
 
   @Test

@@ -23,8 +23,7 @@ abstract class TusRetryTest {
   static TestServer server;
 
   static long used(String owner) {
-    var r = server.sql("SELECT used_bytes FROM file_quotas WHERE user_id = ?::uuid", owner);
-    return r.isEmpty() ? 0 : (Long) r.get(0).get("used_bytes");
+    return FilesApiTestSupport.used(server, owner);
   }
 
   @Test

@@ -62,8 +62,7 @@ class UploadLimitsTest {
   }
 
   static long used(String owner) {
-    var r = server.sql("SELECT used_bytes FROM file_quotas WHERE user_id = ?::uuid", owner);
-    return r.isEmpty() ? 0 : (Long) r.get(0).get("used_bytes");
+    return FilesApiTestSupport.used(server, owner);
   }
 
   static long count(String sql, String owner) {
@@ -71,11 +70,7 @@ class UploadLimitsTest {
   }
 
   static long tmpFiles() {
-    try (Stream<Path> s = Files.list(server.dataDir().resolve("tmp"))) {
-      return s.count();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return FilesApiTestSupport.tmpFiles(server);
   }
 
   @Test
