@@ -28,5 +28,7 @@ export default defineConfig({
     environment: 'happy-dom',
     environmentOptions: { happyDOM: { url: 'http://localhost/console/' } },
     include: ['tests/**/*.test.ts'],
+    // Pages are mounted in tests: Element Plus imports its CSS, which Node cannot load, so Vite does.
+    server: { deps: { inline: ['element-plus'] } },
   },
 } as never)

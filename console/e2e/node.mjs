@@ -3,7 +3,7 @@
 // (SIGTERM), drops the database and deletes the prefix's Redis keys.
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer } from 'node:net'
-import { mkdirSync, rmSync, openSync } from 'node:fs'
+import { mkdirSync, rmSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const ADMIN = { email: 'admin@console.test', password: 'console-admin-password' }
@@ -43,11 +43,14 @@ export async function startNode(root, workDir) {
   const port = await freePort()
   const data = join(workDir, `data-${id}`)
   mkdirSync(data, { recursive: true })
-  const log = openSync(join(workDir, `node-${id}.log`), 'w')
+  const logPath = join(workDir, `node-${id}.log`)
+  const log = openSync(logPath, 'w')
+  const base = `http://127.0.0.1:${port}`
   const child = spawn('java', ['-Xmx384m', '-jar', join(root, 'target/atrium.jar')], {
     cwd: workDir,
     env: {
-      ...process.env,
+      // Mails must land in the log, where mails() reads them, even if the shell names an SMTP server.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'ATRIUM_SMTP_URL')),
       ATRIUM_HTTP_PORT: String(port),
       ATRIUM_HTTP_HOST: '127.0.0.1',
       ATRIUM_DB_URL: `postgresql://postgres@127.0.0.1:5432/${db}`,
@@ -61,16 +64,27 @@ export async function startNode(root, workDir) {
       ATRIUM_ACCESS_TTL: `${ACCESS_TTL_S}s`,
       // Every browser shares 127.0.0.1: throttle by email only, so the 429 scenario cannot lock the others out.
       ATRIUM_LOGIN_MAX_FAILURES_PER_IP: '10000',
+      // Links in mails point at this node's console pages. No ATRIUM_SMTP_URL: mails go to the log.
+      ATRIUM_PUBLIC_URL: base,
     },
     stdio: ['ignore', log, log],
   })
-  const base = `http://127.0.0.1:${port}`
   const exited = new Promise((resolve) => child.on('exit', resolve))
   await Promise.race([waitReady(base, 120_000), exited.then((code) => {
     throw new Error(`node exited with ${code} before it was ready; see ${workDir}`)
   })])
   return {
     base,
+    /**
+     * The mails the node wrote to its log so far (no SMTP server configured), oldest first:
+     * {kind, to, subject, text}.
+     */
+    mails() {
+      return readFileSync(logPath, 'utf8').split('\n').filter((l) => l.includes('"mail_text"')).map((l) => {
+        const m = JSON.parse(l)
+        return { kind: m.mail_kind, to: m.mail_to, subject: m.mail_subject, text: m.mail_text }
+      })
+    },
     /** Runs one SQL statement in this node's database (to age a session, say). */
     sql(statement) {
       execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-q', '-v', 'ON_ERROR_STOP=1', '-c', statement])

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startNode, apiClient, ADMIN } from './node.mjs'
-import { scenarios } from './scenarios.mjs'
+import { scenarios as base } from './scenarios.mjs'
+import { lifecycle } from './lifecycle.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../..')
@@ -28,7 +29,8 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 })
-const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work, sql: node.sql }
+const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work, sql: node.sql, mails: node.mails }
+const scenarios = { ...base, ...lifecycle }
 let failed = 0
 try {
   for (const [name, run] of Object.entries(scenarios)) {

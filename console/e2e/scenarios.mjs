@@ -22,7 +22,7 @@ export async function until(fn, ms, message) {
   throw new Error(`${message} (last: ${last})`)
 }
 
-async function newPage(ctx, locale = 'en-US', context) {
+export async function newPage(ctx, locale = 'en-US', context) {
   const c = context ?? await ctx.browser.newContext({ locale, viewport: { width: 1360, height: 860 } })
   const page = await c.newPage()
   page.on('pageerror', (e) => console.log(`  page error: ${e.message}`))
@@ -37,7 +37,7 @@ export async function signIn(ctx, page, email, password) {
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
 }
 
-async function shot(ctx, page, name) {
+export async function shot(ctx, page, name) {
   await page.waitForTimeout(300)
   await page.screenshot({ path: join(ctx.shots, `${name}.png`), fullPage: true })
 }
@@ -88,21 +88,21 @@ export const scenarios = {
 }
 
 /** An admin access token for calls from outside the browser, renewed before it expires. */
-async function adminToken(ctx) {
+export async function adminToken(ctx) {
   if (!ctx.adminToken || Date.now() - ctx.adminToken.at > ACCESS_TTL_S * 500) {
     ctx.adminToken = { at: Date.now(), access: await ctx.api.login(ctx.admin.email, ctx.admin.password) }
   }
   return ctx.adminToken.access
 }
 
-async function createUser(ctx, tag) {
+export async function createUser(ctx, tag) {
   const email = `${tag}-${Date.now()}@console.test`
   const password = `${tag} password long enough`
   await ctx.api.call('POST', '/api/users', { email, username: `${tag}${Date.now()}`, password, first_name: tag }, await adminToken(ctx))
   return { email, password }
 }
 
-async function adminPage(ctx) {
+export async function adminPage(ctx) {
   if (!ctx.adminPage) {
     const { page } = await newPage(ctx)
     await signIn(ctx, page, ctx.admin.email, ctx.admin.password)
@@ -111,7 +111,7 @@ async function adminPage(ctx) {
   return ctx.adminPage
 }
 
-const nav = (page) => page.getByRole('navigation', { name: 'Main navigation' })
+export const nav = (page) => page.getByRole('navigation', { name: 'Main navigation' })
 
 Object.assign(scenarios, {
   async trackedActivityMovesLiveChart(ctx) {
@@ -352,7 +352,7 @@ Object.assign(scenarios, {
 
   async screenshotsInEnglishAndChinese(ctx) {
     const page = await adminPage(ctx)
-    const pages = ['dashboard', 'files', 'notifications', 'account', 'admin/users', 'admin/roles', 'admin/audit', 'admin/analytics']
+    const pages = ['dashboard', 'files', 'notifications', 'account', 'account/security', 'admin/users', 'admin/roles', 'admin/audit', 'admin/analytics']
     for (const p of pages) {
       await page.goto(`${ctx.base}/console/${p}`)
       await page.getByRole('navigation', { name: 'Main navigation' }).waitFor()

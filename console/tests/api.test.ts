@@ -114,7 +114,7 @@ describe('problem messages', () => {
     expect(problemMessage(new ApiError(401, 'token_revoked', 'x')).key).toBe('errors.unauthorized')
     expect(problemMessage(new ApiError(403, 'permission_denied', 'x')).key).toBe('errors.forbidden')
     expect(problemMessage(new ApiError(503, 'service_busy', 'x', 3))).toEqual({ key: 'errors.busy', params: { seconds: 3 } })
-    expect(problemMessage(new ApiError(409, 'email_taken', 'Email taken')).params).toEqual({ detail: 'Email taken', code: 'email_taken' })
+    expect(problemMessage(new ApiError(409, 'username_taken', 'Username taken')).params).toEqual({ detail: 'Username taken', code: 'username_taken' })
     expect(problemMessage(new TypeError('fetch failed')).key).toBe('errors.network')
   })
 })

@@ -1,6 +1,7 @@
 import type { Session } from './session'
 
-const NO_RETRY = ['/api/auth/login', '/api/auth/token/refresh', '/api/auth/register']
+// Sign-in steps answer 401 for a wrong password or code: that is no reason to refresh a token.
+const NO_RETRY = ['/api/auth/login', '/api/auth/login/mfa', '/api/auth/token/refresh', '/api/auth/register']
 
 /**
  * fetch with the bearer token: refreshes a token about to expire before sending, and on a 401

@@ -32,7 +32,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Codes with a message of their own: re-authentication and the delegation refusals (403). */
+/**
+ * Codes with a message of their own: re-authentication, the delegation refusals (403) and the
+ * account-lifecycle answers (a mailed code that is wrong, expired or used up is one code on
+ * purpose: the server never says which).
+ */
 const FRIENDLY: Record<string, string> = {
   reauthentication_required: 'errors.reauthenticate',
   invalid_password: 'errors.invalidPassword',
@@ -41,6 +45,16 @@ const FRIENDLY: Record<string, string> = {
   cannot_modify_stronger_account: 'errors.strongerAccount',
   cannot_modify_self: 'errors.modifySelf',
   superuser_required: 'errors.superuserRequired',
+  code_invalid: 'errors.codeInvalid',
+  mfa_code_invalid: 'errors.mfaCodeInvalid',
+  mfa_token_invalid: 'errors.mfaTokenInvalid',
+  email_not_verified: 'errors.emailNotVerified',
+  email_already_verified: 'errors.alreadyVerified',
+  mfa_already_enabled: 'errors.mfaAlreadyEnabled',
+  mfa_not_enrolled: 'errors.mfaNotEnrolled',
+  mfa_not_enabled: 'errors.mfaNotEnabled',
+  email_taken: 'errors.emailTaken',
+  weak_password: 'errors.weakPassword',
 }
 
 /** The translation key and parameters of a friendly message for an error. */

@@ -1,9 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, session, unwrap, type Schemas } from '../api/client'
+import { ApiError } from '../api/problem'
 import { PushClient } from '../api/push'
 
 export const push = new PushClient(session)
+
+/** The second factor of a sign-in held back with mfa_required: a TOTP code or a recovery code. */
+export type SecondFactor = { code: string } | { recovery_code: string }
 
 /**
  * Who is signed in and what they may do. The access token stays in the session object (memory);
@@ -76,10 +80,30 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
-  async function signIn(email: string, password: string): Promise<void> {
-    const answer = await unwrap(api.POST('/api/auth/login', {
+  /**
+   * Signs in, or answers the mfa_token when the account has two-factor sign-in on (login's 401
+   * mfa_required): the caller then asks for the code and calls signInMfa.
+   */
+  async function signIn(email: string, password: string): Promise<{ mfaToken: string } | null> {
+    const { data, error, response } = await api.POST('/api/auth/login', {
       params: { query: { cookie: true } },
       body: { email, password },
+    })
+    if (response.status === 401 && error?.code === 'mfa_required' && 'mfa_token' in error && error.mfa_token) {
+      return { mfaToken: error.mfa_token }
+    }
+    if (!response.ok || !data) {
+      throw await ApiError.from(response, error)
+    }
+    session.set(data)
+    await loadMe()
+    return null
+  }
+
+  async function signInMfa(mfaToken: string, second: SecondFactor): Promise<void> {
+    const answer = await unwrap(api.POST('/api/auth/login/mfa', {
+      params: { query: { cookie: true } },
+      body: { mfa_token: mfaToken, ...second },
     }))
     session.set(answer)
     await loadMe()
@@ -99,5 +123,5 @@ export const useAuthStore = defineStore('auth', () => {
     reset()
   }
 
-  return { me, ready, ended, signedIn, can, restore, signIn, signOut, signOutEverywhere, loadMe }
+  return { me, ready, ended, signedIn, can, restore, signIn, signInMfa, signOut, signOutEverywhere, loadMe }
 })
