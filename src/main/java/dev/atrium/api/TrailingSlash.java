@@ -9,7 +9,11 @@ public final class TrailingSlash implements PlatformHandler {
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path();
     if (path.length() > 1 && path.endsWith("/")) {
-      String stripped = path.replaceAll("/+$", "");
+      int end = path.length();
+      while (end > 0 && path.charAt(end - 1) == '/') {
+        end--;
+      }
+      String stripped = path.substring(0, end); // not replaceAll: a regex compiled per request
       String query = ctx.request().query();
       ctx.reroute(ctx.request().method(), (stripped.isEmpty() ? "/" : stripped) + (query == null ? "" : "?" + query));
       return;

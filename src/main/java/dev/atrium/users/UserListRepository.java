@@ -46,13 +46,12 @@ public final class UserListRepository {
   private Future<Listed> listCounted(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
-    params.add(limit);
-    params.add(offset);
+    String window = window(params, limit, offset);
     UserQuery.Where counts = q.countsWhere(params.size() + 1);
     params.addAll(counts.params());
     String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + counts.sql();
     String page = "SELECT " + COLUMNS + ", (" + count + ") AS total_count FROM users u" + where.sql()
-        + q.orderBy() + " LIMIT $" + (where.params().size() + 1) + " OFFSET $" + (where.params().size() + 2);
+        + q.orderBy() + window;
     return pool.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       long total = -1;
@@ -72,6 +71,23 @@ public final class UserListRepository {
   }
 
   /**
+   * LIMIT and OFFSET, added to {@code params} unless this is the first page. The first page is
+   * most of the traffic; with a parameter as LIMIT, PostgreSQL's generic plan assumes 10 % of
+   * the rows are wanted, so every execution is planned anew (for the unfiltered page more than
+   * half of its cost). The first page's LIMIT is written into the statement instead (a number
+   * PageRequest parsed, 1-101, not client text), so PostgreSQL may keep its plan; later pages
+   * keep parameters, so paging deep does not fill the statement cache.
+   */
+  private static String window(List<Object> params, int limit, long offset) {
+    if (offset == 0) {
+      return " LIMIT " + limit;
+    }
+    params.add(limit);
+    params.add(offset);
+    return " LIMIT $" + (params.size() - 1) + " OFFSET $" + params.size();
+  }
+
+  /**
    * A search, role or date filter: the page read in order, one row more than the page to know
    * whether another follows (the planner reads in order until the page is full, or gathers the
    * matches through the trigram index when it expects few). The count: exact when this page
@@ -83,11 +99,7 @@ public final class UserListRepository {
   private Future<Listed> listFiltered(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
-    int n = params.size();
-    params.add(limit + 1);
-    params.add(offset);
-    String sql = "SELECT " + COLUMNS + " FROM users u" + where.sql() + q.orderBy()
-        + " LIMIT $" + (n + 1) + " OFFSET $" + (n + 2);
+    String sql = "SELECT " + COLUMNS + " FROM users u" + where.sql() + q.orderBy() + window(params, limit + 1, offset);
     return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       for (Row r : rows) {
