@@ -38,7 +38,7 @@ public final class AccountModule implements Module {
     AuthPorts auth = new AuthModulePorts(authModule, access);
     AccountRepository accounts = new AccountRepository(p.pool());
     AuditLog audit = new AuditLog(p.pool());
-    CodeMails codes = new CodeMails(accounts, new SendThrottle(p.redisApi(), p.keys()), mail.mailer());
+    CodeMails codes = new CodeMails(accounts, new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
     this.email = new EmailFlows(accounts, codes, auth, audit);
     MfaService mfa = new MfaService(p.vertx(), accounts, new MfaRepository(p.pool()),
         new MfaTokens(p.redisApi(), p.keys()), auth, audit, auditModule.security());

@@ -99,6 +99,11 @@ final class CodeMails {
             : Future.failedFuture(invalid()));
   }
 
+  /** Retry-After, in seconds, for a request refused because of the send limits. */
+  long retryAfterSeconds() {
+    return throttle.window().toSeconds();
+  }
+
   /** An absolute link to a console page. */
   String link(String path) {
     return mailer.link(path);

@@ -37,7 +37,7 @@ final class EmailFlows {
       }
       return sendVerification(a, ip, acceptLanguage).compose(sent -> sent ? Future.succeededFuture()
           : Future.failedFuture(Problem.retryLater(429, "rate_limited",
-              "Too many codes were asked for; try again later", SendThrottle.WINDOW.toSeconds())));
+              "Too many codes were asked for; try again later", codes.retryAfterSeconds())));
     });
   }
 
@@ -116,7 +116,7 @@ final class EmailFlows {
           .compose(sent -> {
             AccountEvents.log("email_change_requested", a.id(), ip, sent ? "queued" : "throttled");
             return sent ? Future.succeededFuture() : Future.failedFuture(Problem.retryLater(429, "rate_limited",
-                "Too many codes were asked for; try again later", SendThrottle.WINDOW.toSeconds()));
+                "Too many codes were asked for; try again later", codes.retryAfterSeconds()));
           });
     });
   }

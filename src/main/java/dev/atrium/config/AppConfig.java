@@ -114,7 +114,11 @@ public record AppConfig(
             r.get("ATRIUM_PUBLIC_URL", "http://localhost:8080", MailSettings::publicUrl),
             r.get("ATRIUM_REQUIRE_VERIFIED_EMAIL", "false", AppConfig::bool),
             r.integer("ATRIUM_MAIL_MAX_ATTEMPTS", 10, 1, 100),
-            r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration)),
+            r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration),
+            new MailSettings.CodeLimits(
+                r.integer("ATRIUM_CODE_MAILS_PER_ADDRESS", 5, 1, 1000),
+                r.integer("ATRIUM_CODE_MAILS_PER_IP", 30, 1, 1_000_000),
+                r.get("ATRIUM_CODE_MAILS_WINDOW", "15m", MailSettings::codeWindow))),
         new AccessSettings(
             r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
             r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),

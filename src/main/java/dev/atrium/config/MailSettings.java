@@ -11,9 +11,10 @@ import java.util.Optional;
  * log instead of sent (development); every flow still works. {@code publicUrl}: the origin that
  * links in mails point to. {@code maxAttempts}/{@code retryBase}: a mail is tried up to that many
  * times, waiting {@code retryBase × 2^(attempt-1)} (at most 10 minutes) between tries.
+ * {@code codeLimits}: how many code mails one address gets and one client IP asks for.
  */
 public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, boolean requireVerifiedEmail,
-                           int maxAttempts, Duration retryBase) {
+                           int maxAttempts, Duration retryBase, CodeLimits codeLimits) {
 
   /** Where to send: {@code ssl} for smtps:// (TLS from the first byte); smtp:// upgrades with STARTTLS when offered. */
   public record Smtp(String host, int port, boolean ssl, String username, String password) {
@@ -21,6 +22,21 @@ public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, b
     public String toString() { // never print the password
       return (ssl ? "smtps://" : "smtp://") + host + ":" + port;
     }
+  }
+
+  /**
+   * Code mails (verification, reset, email change) allowed per address and per client IP within
+   * {@code window}; beyond, the request is refused (429) or, for a reset, silently not mailed.
+   */
+  public record CodeLimits(int perAddress, int perIp, Duration window) {
+  }
+
+  static Duration codeWindow(String text) {
+    Duration d = ValueParsers.duration(text);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("must be between 1s and 1d, got '" + text + "'");
+    }
+    return d;
   }
 
   /** Parses {@code smtp://host:25} or {@code smtps://user:pass@host:465}; the message never echoes a password. */

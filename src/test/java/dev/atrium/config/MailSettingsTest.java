@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,5 +40,20 @@ class MailSettingsTest {
     assertEquals("https://atrium.example.com", ok.mail().publicUrl());
     assertTrue(ok.mail().requireVerifiedEmail());
     assertTrue(ok.mail().smtp().isEmpty());
+  }
+
+  @Test
+  @DisplayName("code-mail limits: 5 per address, 30 per IP, 15 minutes by default; each settable; nonsense refused")
+  void codeLimits() {
+    assertEquals(new MailSettings.CodeLimits(5, 30, Duration.ofMinutes(15)), AppConfig.fromEnv(Map.of()).mail().codeLimits());
+    assertEquals(new MailSettings.CodeLimits(2, 7, Duration.ofHours(1)), AppConfig.fromEnv(Map.of(
+        "ATRIUM_CODE_MAILS_PER_ADDRESS", "2", "ATRIUM_CODE_MAILS_PER_IP", "7", "ATRIUM_CODE_MAILS_WINDOW", "1h"))
+        .mail().codeLimits());
+    for (Map<String, String> bad : List.of(Map.of("ATRIUM_CODE_MAILS_PER_ADDRESS", "0"),
+        Map.of("ATRIUM_CODE_MAILS_PER_IP", "many"), Map.of("ATRIUM_CODE_MAILS_WINDOW", "500ms"),
+        Map.of("ATRIUM_CODE_MAILS_WINDOW", "2d"))) {
+      ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(bad));
+      assertTrue(e.getMessage().contains(bad.keySet().iterator().next()), e.getMessage());
+    }
   }
 }
