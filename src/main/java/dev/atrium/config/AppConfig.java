@@ -109,7 +109,8 @@ public record AppConfig(
             r.integer("ATRIUM_WS_FRAME_RATE", 20, 1, 10_000)),
         StorageSettings.from(env),
         new MailSettings(
-            Optional.ofNullable(r.raw("ATRIUM_SMTP_URL")).map(v -> r.get("ATRIUM_SMTP_URL", v, MailSettings::parseSmtp)),
+            Optional.ofNullable(r.raw("ATRIUM_SMTP_URL")).map(v -> r.get("ATRIUM_SMTP_URL", v, MailSettings::parseSmtp)
+                .trustingAll(r.get("ATRIUM_SMTP_TRUST_ALL", "false", AppConfig::bool))),
             r.get("ATRIUM_MAIL_FROM", "Atrium <no-reply@atrium.local>", MailSettings::address),
             r.get("ATRIUM_PUBLIC_URL", "http://localhost:8080", MailSettings::publicUrl),
             r.get("ATRIUM_REQUIRE_VERIFIED_EMAIL", "false", AppConfig::bool),

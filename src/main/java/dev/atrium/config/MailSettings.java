@@ -16,11 +16,20 @@ import java.util.Optional;
 public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, boolean requireVerifiedEmail,
                            int maxAttempts, Duration retryBase, CodeLimits codeLimits) {
 
-  /** Where to send: {@code ssl} for smtps:// (TLS from the first byte); smtp:// upgrades with STARTTLS when offered. */
-  public record Smtp(String host, int port, boolean ssl, String username, String password) {
+  /**
+   * Where to send: {@code ssl} for smtps:// (TLS from the first byte); smtp:// upgrades with
+   * STARTTLS when offered. {@code trustAll}: accept any server certificate and host name, for a
+   * test server's self-signed certificate only (ATRIUM_SMTP_TRUST_ALL; never in production).
+   */
+  public record Smtp(String host, int port, boolean ssl, String username, String password, boolean trustAll) {
+    /** The same server, with or without certificate checks. */
+    public Smtp trustingAll(boolean trust) {
+      return new Smtp(host, port, ssl, username, password, trust);
+    }
+
     @Override
     public String toString() { // never print the password
-      return (ssl ? "smtps://" : "smtp://") + host + ":" + port;
+      return (ssl ? "smtps://" : "smtp://") + host + ":" + port + (trustAll ? " (certificate not checked)" : "");
     }
   }
 
@@ -59,7 +68,7 @@ public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, b
       password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
     }
     int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 465 : 25;
-    return new Smtp(uri.getHost(), port, ssl, user, password);
+    return new Smtp(uri.getHost(), port, ssl, user, password, false);
   }
 
   static String publicUrl(String text) {

@@ -8,26 +8,49 @@ import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Sends over SMTP with vertx-mail-client: TLS from the start for smtps://, STARTTLS when the server offers it. */
+/**
+ * Sends over SMTP with vertx-mail-client: TLS from the start for smtps://, STARTTLS when the
+ * server offers it for smtp:// (a server that offers none gets the mail in clear; one whose TLS
+ * upgrade fails does not). The server's certificate is checked against the JVM's trusted CAs and
+ * its host name, unless ATRIUM_SMTP_TRUST_ALL is set for a test server.
+ */
 public final class SmtpTransport implements MailTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
   private final MailClient client;
 
   public SmtpTransport(Vertx vertx, MailSettings.Smtp smtp) {
+    if (smtp.trustAll()) {
+      LOG.warn("ATRIUM_SMTP_TRUST_ALL is set: {} (for test servers only)", smtp);
+    }
+    this.client = MailClient.create(vertx, config(smtp));
+  }
+
+  /** The client settings for a server; one place, so a test can pin them. */
+  static MailConfig config(MailSettings.Smtp smtp) {
     MailConfig config = new MailConfig()
         .setHostname(smtp.host())
         .setPort(smtp.port())
         .setSsl(smtp.ssl())
+        // OPTIONAL is "STARTTLS when offered"; with smtps:// the connection is TLS already
         .setStarttls(smtp.ssl() ? StartTLSOptions.DISABLED : StartTLSOptions.OPTIONAL)
         .setConnectTimeout(10_000)
         .setMaxPoolSize(4)
         .setKeepAlive(true);
+    if (smtp.trustAll()) {
+      config.setTrustAll(true).setHostnameVerificationAlgorithm("");
+    } else {
+      // the client's own choice when TLS may be used (SMTPConnectionPool), said here so a test pins it
+      config.setTrustAll(false).setHostnameVerificationAlgorithm("HTTPS");
+    }
     if (smtp.username() != null) {
       config.setUsername(smtp.username()).setPassword(smtp.password()).setLogin(LoginOption.REQUIRED);
     } else {
       config.setLogin(LoginOption.DISABLED);
     }
-    this.client = MailClient.create(vertx, config);
+    return config;
   }
 
   @Override

@@ -32,6 +32,9 @@ public final class Mailbox implements AutoCloseable, AfterAllCallback {
   private static final Pattern LINK = Pattern.compile("(https?://\\S+)");
 
   private final int port;
+  private final String protocol;
+  private final String login;
+  private final String password;
   private GreenMail server;
 
   /** One received mail: recipient, subject, the text and HTML parts. */
@@ -53,7 +56,15 @@ public final class Mailbox implements AutoCloseable, AfterAllCallback {
     }
   }
 
+  /** Plain SMTP, no authentication. */
   public Mailbox() {
+    this(ServerSetup.PROTOCOL_SMTP, null, null);
+  }
+
+  private Mailbox(String protocol, String login, String password) {
+    this.protocol = protocol;
+    this.login = login;
+    this.password = password;
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     } catch (IOException e) {
@@ -62,13 +73,36 @@ public final class Mailbox implements AutoCloseable, AfterAllCallback {
     start();
   }
 
+  /**
+   * SMTPS (TLS from the first byte, GreenMail's self-signed certificate) with one account: a
+   * login with another password is refused (535).
+   */
+  public static Mailbox smtps(String login, String password) {
+    return new Mailbox(ServerSetup.PROTOCOL_SMTPS, login, password);
+  }
+
+  /** The URL for ATRIUM_SMTP_URL, with the account's credentials when there is one. */
   public String smtpUrl() {
-    return "smtp://127.0.0.1:" + port;
+    return smtpUrl(password);
+  }
+
+  /** The same with another password (for a refused login). */
+  public String smtpUrl(String withPassword) {
+    String credentials = login == null ? "" : login + ":" + withPassword + "@";
+    return protocol + "://" + credentials + "127.0.0.1:" + port;
   }
 
   public void start() {
-    server = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    server = new GreenMail(new ServerSetup(port, "127.0.0.1", protocol));
+    if (login != null) {
+      server.setUser(login + "@atrium.test", login, password);
+    }
     server.start();
+  }
+
+  /** Every mail received so far, to anyone. */
+  public int receivedCount() {
+    return server.getReceivedMessages().length;
   }
 
   public void stop() {
