@@ -30,6 +30,7 @@ public final class AccountModule implements Module {
   private final Platform platform;
   private final EmailFlows email;
   private final AccountHandlers handlers;
+  private final MfaRepository mfaRepository;
   private MessageConsumer<JsonObject> registrations;
 
   public AccountModule(Platform p, MailModule mail, AuthModule authModule, AccessModule access,
@@ -40,7 +41,8 @@ public final class AccountModule implements Module {
     AuditLog audit = new AuditLog(p.pool());
     CodeMails codes = new CodeMails(accounts, new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
     this.email = new EmailFlows(accounts, codes, auth, audit);
-    MfaService mfa = new MfaService(p.vertx(), accounts, new MfaRepository(p.pool()),
+    this.mfaRepository = new MfaRepository(p.pool(), new SecretBox(p.config().dataKey()));
+    MfaService mfa = new MfaService(p.vertx(), accounts, mfaRepository,
         new MfaTokens(p.redisApi(), p.keys()), auth, audit, auditModule.security());
     this.handlers = new AccountHandlers(email, new PasswordReset(accounts, codes, auth, audit), mfa);
     LoginChecks loginChecks = new LoginChecks(mfa, p.config().mail().requireVerifiedEmail());
@@ -54,6 +56,30 @@ public final class AccountModule implements Module {
 
   @Override
   public Future<Void> start() {
+    return checkDataKey().compose(v -> listen());
+  }
+
+  /**
+   * Refuses to start when stored TOTP secrets were sealed with another ATRIUM_DATA_KEY (or with
+   * one while none is set now): those users could not sign in. Then seals the secrets stored
+   * before a key was set.
+   */
+  private Future<Void> checkDataKey() {
+    return mfaRepository.sealedWithOtherKey().compose(foreign -> {
+      if (foreign > 0) {
+        return Future.failedFuture(new IllegalStateException(foreign + " TOTP secret(s) are sealed with another"
+            + " data key than ATRIUM_DATA_KEY " + platform.config().dataKey().map(k -> k.id()).orElse("(unset)")
+            + ": start with the key that sealed them"));
+      }
+      return mfaRepository.sealPlain();
+    }).onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("Sealed {} TOTP secret(s) stored before ATRIUM_DATA_KEY was set", n);
+      }
+    }).mapEmpty();
+  }
+
+  private Future<Void> listen() {
     registrations = platform.vertx().eventBus().consumer(Addresses.USER_REGISTERED, msg -> {
       UserRegistered e = UserRegistered.fromJson(msg.body());
       email.sendAfterRegistration(UUID.fromString(e.userId()), e.ip(), e.language())

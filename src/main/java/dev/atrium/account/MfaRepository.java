@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL on user_totp, mfa_recovery_codes and users.mfa_enabled. */
+/** SQL on user_totp, mfa_recovery_codes and users.mfa_enabled; secrets pass through {@link SecretBox}. */
 final class MfaRepository {
+  private static final int SEAL_BATCH = 500;
   private final Pool pool;
+  private final SecretBox box;
 
-  MfaRepository(Pool pool) {
+  MfaRepository(Pool pool, SecretBox box) {
     this.pool = pool;
+    this.box = box;
   }
 
   record TotpRow(byte[] secret, boolean confirmed, long lastStep) {
@@ -24,26 +27,61 @@ final class MfaRepository {
 
   /** Starts (or restarts) an enrolment; false when TOTP is already on (a confirmed secret is never replaced). */
   Future<Boolean> startEnrolment(UUID userId, byte[] secret) {
+    SecretBox.Stored stored = box.seal(userId, secret);
     return pool.preparedQuery("""
-            INSERT INTO user_totp (user_id, secret) VALUES ($1, $2)
-            ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, last_step = 0, created_at = now()
+            INSERT INTO user_totp (user_id, secret, secret_key_id) VALUES ($1, $2, $3)
+            ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, secret_key_id = EXCLUDED.secret_key_id,
+              last_step = 0, created_at = now()
             WHERE user_totp.confirmed_at IS NULL RETURNING user_id""")
-        .execute(Tuple.of(userId, Buffer.buffer(secret)))
+        .execute(Tuple.of(userId, Buffer.buffer(stored.bytes()), stored.keyId()))
         .map(rows -> rows.size() == 1);
   }
 
   Future<Optional<TotpRow>> lock(SqlClient tx, UUID userId) {
-    return tx.preparedQuery("SELECT secret, confirmed_at IS NOT NULL AS confirmed, last_step FROM user_totp"
-            + " WHERE user_id = $1 FOR UPDATE")
+    return tx.preparedQuery("SELECT secret, secret_key_id, confirmed_at IS NOT NULL AS confirmed, last_step"
+            + " FROM user_totp WHERE user_id = $1 FOR UPDATE")
         .execute(Tuple.of(userId))
         .map(rows -> {
           if (rows.size() == 0) {
             return Optional.empty();
           }
           Row r = rows.iterator().next();
-          return Optional.of(new TotpRow(r.getBuffer("secret").getBytes(), r.getBoolean("confirmed"),
-              r.getLong("last_step")));
+          byte[] secret = box.open(userId, new SecretBox.Stored(r.getBuffer("secret").getBytes(),
+              r.getString("secret_key_id")));
+          return Optional.of(new TotpRow(secret, r.getBoolean("confirmed"), r.getLong("last_step")));
         });
+  }
+
+  /** How many secrets are sealed with a key other than ATRIUM_DATA_KEY (any key, when it is unset). */
+  Future<Long> sealedWithOtherKey() {
+    return pool.preparedQuery("SELECT count(*) AS n FROM user_totp WHERE secret_key_id IS NOT NULL"
+            + " AND secret_key_id IS DISTINCT FROM $1")
+        .execute(Tuple.of(box.keyId().orElse(null)))
+        .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /**
+   * Seals the secrets stored before ATRIUM_DATA_KEY was set, a batch per transaction; rows another
+   * node is sealing at the same time are skipped. Answers how many this call sealed.
+   */
+  Future<Long> sealPlain() {
+    if (box.keyId().isEmpty()) {
+      return Future.succeededFuture(0L);
+    }
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT user_id, secret FROM user_totp"
+                + " WHERE secret_key_id IS NULL LIMIT " + SEAL_BATCH + " FOR UPDATE SKIP LOCKED").execute()
+            .compose(rows -> {
+              List<Tuple> sealed = new ArrayList<>();
+              for (Row r : rows) {
+                UUID id = r.getUUID("user_id");
+                SecretBox.Stored s = box.seal(id, r.getBuffer("secret").getBytes());
+                sealed.add(Tuple.of(id, Buffer.buffer(s.bytes()), s.keyId()));
+              }
+              return sealed.isEmpty() ? Future.succeededFuture(0L)
+                  : tx.preparedQuery("UPDATE user_totp SET secret = $2, secret_key_id = $3 WHERE user_id = $1")
+                      .executeBatch(sealed).map((long) sealed.size());
+            }))
+        .compose(n -> n < SEAL_BATCH ? Future.succeededFuture(n) : sealPlain().map(more -> n + more));
   }
 
   /** Remembers the step of an accepted code, so that the same code is refused from now on. */

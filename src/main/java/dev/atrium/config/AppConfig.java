@@ -51,7 +51,8 @@ public record AppConfig(
     PushSettings push,
     StorageSettings storage,
     MailSettings mail,
-    AccessSettings access) {
+    AccessSettings access,
+    Optional<DataKey> dataKey) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -123,7 +124,9 @@ public record AppConfig(
         new AccessSettings(
             r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
             r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),
-            r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000)));
+            r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000)),
+        // unset: TOTP secrets are stored as they are (see README, "Account lifecycle")
+        Optional.ofNullable(r.raw("ATRIUM_DATA_KEY")).map(v -> r.get("ATRIUM_DATA_KEY", v, DataKey::parse)));
   }
 
   /** The database name in the URL path. */

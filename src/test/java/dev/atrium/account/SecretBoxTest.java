@@ -1,0 +1,76 @@
+package dev.atrium.account;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.atrium.config.AppConfig;
+import dev.atrium.config.DataKey;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SecretBoxTest {
+  static Optional<DataKey> key(int fill) {
+    byte[] b = new byte[32];
+    Arrays.fill(b, (byte) fill);
+    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", Base64.getEncoder().encodeToString(b))).dataKey();
+  }
+
+  final SecretBox box = new SecretBox(key(7));
+  final UUID user = UUID.randomUUID();
+  final byte[] secret = Totp.newSecret();
+
+  @Test
+  @DisplayName("sealed: nonce + ciphertext + tag, never the secret, a fresh nonce each time; opens back for the same user")
+  void sealsAndOpens() {
+    SecretBox.Stored a = box.seal(user, secret);
+    SecretBox.Stored b = box.seal(user, secret);
+    assertEquals(12 + secret.length + 16, a.bytes().length);
+    assertEquals(key(7).orElseThrow().id(), a.keyId());
+    assertFalse(Arrays.equals(a.bytes(), b.bytes()), "a random nonce per seal");
+    assertFalse(contains(a.bytes(), secret), "the secret does not appear in the sealed bytes");
+    assertArrayEquals(secret, box.open(user, a));
+    assertArrayEquals(secret, box.open(user, b));
+  }
+
+  @Test
+  @DisplayName("a sealed secret does not open for another user, with another key, or with one byte changed")
+  void refusesWhatWasNotSealedSo() {
+    SecretBox.Stored s = box.seal(user, secret);
+    assertThrows(IllegalStateException.class, () -> box.open(UUID.randomUUID(), s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(user, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(Optional.empty()).open(user, s));
+    SecretBox.Stored forgedId = new SecretBox.Stored(s.bytes(), key(8).orElseThrow().id());
+    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(user, forgedId));
+    byte[] changed = s.bytes().clone();
+    changed[20] ^= 1;
+    assertThrows(IllegalStateException.class, () -> box.open(user, new SecretBox.Stored(changed, s.keyId())));
+  }
+
+  @Test
+  @DisplayName("without ATRIUM_DATA_KEY secrets are stored as they are (no key id), and such rows open with or without a key")
+  void noKey() {
+    SecretBox plain = new SecretBox(Optional.empty());
+    SecretBox.Stored s = plain.seal(user, secret);
+    assertNull(s.keyId());
+    assertArrayEquals(secret, s.bytes());
+    assertArrayEquals(secret, plain.open(user, s));
+    assertArrayEquals(secret, box.open(user, s));
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
