@@ -3,6 +3,7 @@
 // to its log, where ctx.mails() reads the code and the link, as a person reads their inbox.
 import { createHmac } from 'node:crypto'
 import { adminPage, adminToken, createUser, nav, newPage, shot, signIn, until } from './scenarios.mjs'
+import { ADMIN, apiClient } from './node.mjs'
 
 /** RFC 4648 base32, as the secret is shown for typing into an app. */
 function base32(text) {
@@ -324,5 +325,46 @@ export const lifecycle = {
     await zh.page.getByRole('img', { name: '身份验证器应用的二维码' }).waitFor()
     await shot(ctx, zh.page, 'zh-security-enrol')
     await zh.context.close()
+  },
+
+  async unverifiedAccountGetsACodeAtSignIn(ctx) {
+    // A node of its own with ATRIUM_REQUIRE_VERIFIED_EMAIL: the login of an unverified account answers 403.
+    const other = await ctx.startNode({ ATRIUM_REQUIRE_VERIFIED_EMAIL: 'true' })
+    const { context, page } = await newPage(ctx)
+    try {
+      const api = apiClient(other.base)
+      const hana = { email: `hana-${Date.now()}@console.test`, password: 'hana password long enough' }
+      await api.call('POST', '/api/users', { ...hana, username: `hana${Date.now()}`, first_name: 'Hana' },
+        await api.login(ADMIN.email, ADMIN.password))
+      await passwordStep({ base: other.base }, page, hana.email, hana.password)
+      const notice = page.getByText('Your email address is not verified yet.')
+      await notice.waitFor()
+      await page.getByRole('button', { name: 'Send a new code' }).click()
+      await page.getByRole('status').filter({ hasText: `a new code is on its way to ${hana.email}` }).waitFor()
+      await shot(ctx, page, 'en-signin-unverified')
+      const mail = await mailTo({ mails: other.mails }, hana.email, 'VERIFY_EMAIL')
+      await page.getByRole('link', { name: 'I have a code' }).click()
+      await page.getByRole('heading', { name: 'Verify your email address' }).waitFor()
+      if (await page.getByLabel('Email').inputValue() !== hana.email) {
+        throw new Error('the sign-in page did not hand the address to the verification page')
+      }
+      await page.getByLabel('Code', { exact: true }).fill(mail.code)
+      await page.getByRole('button', { name: 'Verify email' }).click()
+      await page.getByRole('status').filter({ hasText: 'is verified' }).waitFor()
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await signIn({ base: other.base }, page, hana.email, hana.password)
+
+      const zh = await newPage(ctx, 'zh-CN')
+      const bo = { email: `bo-${Date.now()}@console.test`, password: 'bo password long enough' }
+      await api.call('POST', '/api/users', { ...bo, username: `bo${Date.now()}`, first_name: 'Bo' },
+        await api.login(ADMIN.email, ADMIN.password))
+      await passwordStep({ base: other.base }, zh.page, bo.email, bo.password, true)
+      await zh.page.getByText('您的邮箱尚未验证。').waitFor()
+      await shot(ctx, zh.page, 'zh-signin-unverified')
+      await zh.context.close()
+    } finally {
+      await context.close()
+      await other.stop()
+    }
   },
 }

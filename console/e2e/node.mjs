@@ -36,7 +36,8 @@ async function waitReady(base, deadlineMs) {
   throw new Error(`node at ${base} not ready within ${deadlineMs} ms`)
 }
 
-export async function startNode(root, workDir) {
+/** extraEnv: settings for this node only (a second node with other settings, say). */
+export async function startNode(root, workDir, extraEnv = {}) {
   const id = `${process.pid}_${Date.now()}`
   const db = `atrium_console_e2e_${id}`
   const prefix = `atrium-console-e2e-${id}:`
@@ -66,6 +67,7 @@ export async function startNode(root, workDir) {
       ATRIUM_LOGIN_MAX_FAILURES_PER_IP: '10000',
       // Links in mails point at this node's console pages. No ATRIUM_SMTP_URL: mails go to the log.
       ATRIUM_PUBLIC_URL: base,
+      ...extraEnv,
     },
     stdio: ['ignore', log, log],
   })

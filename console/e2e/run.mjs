@@ -29,7 +29,9 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 })
-const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work, sql: node.sql, mails: node.mails }
+const ctx = { base: node.base, browser, api: apiClient(node.base), admin: ADMIN, shots, work, sql: node.sql, mails: node.mails,
+  /** Starts another node with other settings; the scenario stops it. */
+  startNode: (env) => startNode(root, work, env) }
 const scenarios = { ...base, ...lifecycle }
 let failed = 0
 try {
