@@ -6,8 +6,12 @@ import { PushClient } from '../api/push'
 
 export const push = new PushClient(session)
 
-/** The second factor of a sign-in held back with mfa_required: a TOTP code or a recovery code. */
-export type SecondFactor = { code: string } | { recovery_code: string }
+/**
+ * The second factor of a sign-in held back with mfa_required: a TOTP code or a recovery code,
+ * one of the contract's LoginMfaRequest alternatives (its oneOf comes out untyped).
+ */
+type MfaFields = Schemas['LoginMfaRequest']
+export type SecondFactor = Required<Pick<MfaFields, 'code'>> | Required<Pick<MfaFields, 'recovery_code'>>
 
 /**
  * Who is signed in and what they may do. The access token stays in the session object (memory);
