@@ -35,12 +35,16 @@ abstract class S3Part {
     return budget.tryTake(partSize) ? new InMemory(budget, partSize) : new Spooled(new SpoolFile(fs, spool));
   }
 
-  /** Heap blocks of 256 KB: one copy of each byte, large writes to S3, no socket buffer kept. */
+  /**
+   * Heap blocks of the {@link PartBudget}: one copy of each byte, large writes to S3, no socket
+   * buffer kept; the blocks go back to the budget once the part's request has been answered.
+   */
   static final class InMemory extends S3Part {
-    static final int BLOCK = 256 * 1024;
     private final PartBudget budget;
     private final long taken;
     private final List<Buffer> blocks = new ArrayList<>();
+    /** Bytes in the last block. */
+    private int fill = PartBudget.BLOCK;
     private long size;
     private boolean released;
 
@@ -53,13 +57,13 @@ abstract class S3Part {
     void write(Buffer chunk) {
       int off = 0;
       while (off < chunk.length()) {
-        Buffer last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
-        if (last == null || last.length() >= BLOCK) {
-          last = Buffer.buffer(BLOCK);
-          blocks.add(last);
+        if (fill == PartBudget.BLOCK) {
+          blocks.add(budget.block());
+          fill = 0;
         }
-        int n = Math.min(BLOCK - last.length(), chunk.length() - off);
-        last.appendBuffer(chunk, off, n);
+        int n = Math.min(PartBudget.BLOCK - fill, chunk.length() - off);
+        blocks.get(blocks.size() - 1).setBuffer(fill, chunk, off, n);
+        fill += n;
         off += n;
       }
       size += chunk.length();
@@ -82,13 +86,18 @@ abstract class S3Part {
     @Override
     Future<S3Client.Answer> send(S3Client s3, String op, String key, Map<String, String> query,
                                  Map<String, String> headers) {
-      return s3.putBuffers(op, key, query, headers, List.copyOf(blocks), size);
+      List<Buffer> views = new ArrayList<>(blocks.size());
+      for (int i = 0; i < blocks.size(); i++) {
+        views.add(blocks.get(i).slice(0, i == blocks.size() - 1 ? fill : PartBudget.BLOCK));
+      }
+      return s3.putBuffers(op, key, query, headers, views, size);
     }
 
     @Override
     Future<Void> release() {
       if (!released) {
         released = true;
+        budget.recycle(blocks);
         blocks.clear();
         budget.giveBack(taken);
       }
