@@ -2,7 +2,9 @@
 # Storage benchmark (issue 13, "Speed"): on loopback, in one run, with S3Proxy (file-system
 # backend, signature checks on) as the object store:
 #   1. a 1 GB PUT and GET straight to S3Proxy with curl (SigV4) vs. a 1 GB upload and download
-#      through an Atrium node on the S3 backend (target: Atrium >= 50 % of curl);
+#      through an Atrium node on the S3 backend (target: Atrium >= 50 % of curl); also the same
+#      1 GB as a multipart upload with curl (8 MB parts, three at a time), the most any multipart
+#      client gets from this store;
 #   2. 20 clients uploading a 100 MB file each through tus at once (tus-js-client, 8 MB PATCHes)
 #      while the node's peak resident memory (VmHWM) is read (target: < 384 MB).
 # Bounded: every transfer has a time limit; the run takes a few minutes.
@@ -77,11 +79,33 @@ curl -s -o /dev/null "${SIGV4[@]}" -X PUT "$S3/direct"
 
 PUT_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -T "$WORK/big.bin" "$S3/direct/big.bin")
 GET_S=$(seconds curl -fs --max-time 600 "${SIGV4[@]}" -o /dev/null "$S3/direct/big.bin")
+# the ceiling of any multipart client: the same bytes as 8 MB parts, three at a time, with curl;
+# S3Proxy's file-system backend writes every part and copies them into the object at completion
+split -b 8M -d -a 4 "$WORK/big.bin" "$WORK/part."
+multipart() {
+  local id
+  id=$(curl -fs "${SIGV4[@]}" -X POST "$S3/direct/multi.bin?uploads=" | sed -n 's:.*<UploadId>\(.*\)</UploadId>.*:\1:p')
+  # xargs appends a part's number and file to: S3 endpoint, credentials, upload id
+  ls "$WORK"/part.* | awk '{ print NR, $0 }' | xargs -P3 -n2 sh -c 'curl -fs -D - -o /dev/null \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$2" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$5" \
+    "$1/direct/multi.bin?partNumber=$4&uploadId=$3" | tr -d "\r" | sed -n "s/^[Ee][Tt]ag: \(.*\)/$4 \1/p"' \
+    _ "$S3" "$AK:$SK" "$id" > "$WORK/etags"
+  { echo "<CompleteMultipartUpload>"; sort -n "$WORK/etags" | while read -r n e; do
+      echo "<Part><PartNumber>$n</PartNumber><ETag>$e</ETag></Part>"; done; echo "</CompleteMultipartUpload>"; } \
+    > "$WORK/complete.xml"
+  curl -fs --max-time 600 "${SIGV4[@]}" -X POST -H "Content-Type: application/xml" \
+    --data-binary @"$WORK/complete.xml" "$S3/direct/multi.bin?uploadId=$id" >/dev/null
+}
+START=$(date +%s.%N)
+multipart
+MPU_S=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+rm -f "$WORK"/part.*
 UP_S=$(seconds curl -fs --max-time 600 -o "$WORK/up.json" -H "Authorization: Bearer $TOKEN" -F "files=@$WORK/big.bin" "$BASE/api/files/upload-batch")
 ID=$(jq -r '.results[0].file_id' "$WORK/up.json")
 DOWN_S=$(seconds curl -fs --max-time 600 -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/files/download/$ID")
 echo "1 GB PUT to S3Proxy (curl SigV4, one PUT): ${PUT_S}s = $(mbps $SIZE "$PUT_S") MB/s"
-echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl"
+echo "1 GB multipart upload to S3Proxy (curl, 8 MB parts, 3 at a time): ${MPU_S}s = $(mbps $SIZE "$MPU_S") MB/s = $(pct "$PUT_S" "$MPU_S") % of one PUT"
+echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl (one PUT), $(pct "$MPU_S" "$UP_S") % of curl multipart"
 echo "1 GB GET from S3Proxy (curl SigV4): ${GET_S}s = $(mbps $SIZE "$GET_S") MB/s"
 echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl"
 curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
