@@ -11,20 +11,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * a quarter of the heap), shared by every upload and event loop. A part is held in memory only
  * when its whole size can be taken from here; otherwise it is spooled to a local file, so memory
  * stays bounded however many uploads run, and no upload ever waits for another to give memory
- * back. The blocks parts are made of are kept for the next parts: a part lives for seconds, so
- * fresh blocks would be copied by every young collection and then promoted, and a 1 GB upload
- * caused a full collection every second on a small heap.
+ * back. While parts are held, the blocks they are made of are kept for the next parts: a part
+ * lives for seconds, so fresh blocks would be copied by every young collection and then promoted,
+ * and a 1 GB upload caused a full collection every second on a small heap.
  */
 final class PartBudget {
   /** One block: large writes to S3, few objects. */
   static final int BLOCK = 256 * 1024;
 
+  private final long total;
   private final AtomicLong left;
   private final int maxFree;
   private final ConcurrentLinkedQueue<Buffer> free = new ConcurrentLinkedQueue<>();
   private final AtomicInteger freeCount = new AtomicInteger();
 
   PartBudget(long bytes) {
+    this.total = bytes;
     this.left = new AtomicLong(bytes);
     this.maxFree = (int) Math.min(Integer.MAX_VALUE, bytes / BLOCK);
   }
@@ -40,8 +42,14 @@ final class PartBudget {
     return true;
   }
 
+  /** Gives back a part's share; when no part is held any more, the kept blocks go too. */
   void giveBack(long bytes) {
-    left.addAndGet(bytes);
+    if (left.addAndGet(bytes) == total) {
+      // idle: the heap is the rest of the node's again (a live set near -Xmx must not keep them)
+      while (free.poll() != null) {
+        freeCount.decrementAndGet();
+      }
+    }
   }
 
   /** A block of {@link #BLOCK} bytes (its length), kept from an earlier part when there is one. */
