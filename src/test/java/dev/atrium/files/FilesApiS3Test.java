@@ -19,7 +19,8 @@ class FilesApiS3Test extends FilesApiTest {
   static Map<String, String> settings() {
     Map<String, String> env = new HashMap<>(SETTINGS);
     env.putAll(proxy.env());
-    // small parts, so the suite's files of up to 1 MB still go through multipart uploads
+    // the smallest parts; the suite's files (up to 1 MB) still go up with one PUT each, while
+    // S3UploadTest covers uploads of several parts
     env.put("ATRIUM_S3_PART_SIZE", "5MB");
     return env;
   }
