@@ -58,7 +58,10 @@ public interface ObjectStore {
   /** Appends the whole local {@code chunk} of {@code length} bytes; returns the new state. */
   Future<JsonObject> resumableAppend(String key, JsonObject state, Path chunk, long length);
 
-  /** Makes the appended bytes the object at {@code key}. */
+  /**
+   * Makes the appended bytes the object at {@code key}. Idempotent: called again after it
+   * succeeded (the caller failed at a later step), it finds the object in place and succeeds.
+   */
   Future<Void> resumableFinish(String key, JsonObject state);
 
   /** Drops what was appended; never fails. */
