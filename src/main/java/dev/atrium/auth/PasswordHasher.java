@@ -1,5 +1,6 @@
 package dev.atrium.auth;
 
+import dev.atrium.limits.InFlight;
 import dev.atrium.problem.Problem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Argon2id hashing and verification on a bounded worker pool, called directly: the password
@@ -20,16 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PasswordHasher {
   private final PasswordHashing hashing = new PasswordHashing();
   private final WorkerExecutor pool;
-  private final int capacity;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final InFlight inFlight;
 
   public PasswordHasher(Vertx vertx, int workers, int queue, MeterRegistry registry) {
     this.pool = vertx.createSharedWorkerExecutor("atrium-password-hash", workers, 30, TimeUnit.SECONDS);
-    this.capacity = workers + queue;
+    this.inFlight = new InFlight(workers + queue);
     if (registry != null) {
-      Gauge.builder("atrium_password_pool_in_flight", inFlight, AtomicInteger::get)
+      Gauge.builder("atrium_password_pool_in_flight", inFlight, InFlight::count)
           .description("Password hash/verify jobs running or queued").register(registry);
-      Gauge.builder("atrium_password_pool_capacity", () -> capacity)
+      Gauge.builder("atrium_password_pool_capacity", inFlight, InFlight::limit)
           .description("Jobs the password pool accepts before refusing").register(registry);
     }
   }
@@ -55,11 +54,7 @@ public final class PasswordHasher {
   }
 
   private <T> Future<T> run(Callable<T> job) {
-    if (inFlight.incrementAndGet() > capacity) {
-      inFlight.decrementAndGet();
-      return Future.failedFuture(Problem.retryLater(503, "service_busy",
-          "Too many password checks in progress; try again shortly", 1));
-    }
-    return pool.executeBlocking(job, false).onComplete(ar -> inFlight.decrementAndGet());
+    return inFlight.run(() -> pool.executeBlocking(job, false)).orElseGet(() -> Future.failedFuture(
+        Problem.retryLater(503, "service_busy", "Too many password checks in progress; try again shortly", 1)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.atrium.exports;
 
+import dev.atrium.limits.InFlight;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +10,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -22,14 +22,13 @@ import java.util.function.Supplier;
  */
 public final class Exports {
   private final Vertx vertx;
-  private final int concurrency;
   private final long stallMs;
   private final WorkerExecutor workers;
-  private final AtomicInteger running = new AtomicInteger();
+  private final InFlight running;
 
   public Exports(Vertx vertx, int concurrency, Duration stallTimeout) {
     this.vertx = vertx;
-    this.concurrency = concurrency;
+    this.running = new InFlight(concurrency);
     this.stallMs = Math.max(1, stallTimeout.toMillis());
     this.workers = vertx.createSharedWorkerExecutor("atrium-export", concurrency, 1, TimeUnit.HOURS);
   }
@@ -39,18 +38,8 @@ public final class Exports {
    * export's future completes (its cursor closed and its connection returned).
    */
   public Future<Void> admit(Supplier<Future<Void>> export) {
-    if (running.incrementAndGet() > concurrency) {
-      running.decrementAndGet();
-      throw Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5);
-    }
-    Future<Void> f;
-    try {
-      f = export.get();
-    } catch (RuntimeException e) {
-      running.decrementAndGet();
-      throw e;
-    }
-    return f.onComplete(ar -> running.decrementAndGet());
+    return running.run(export).orElseThrow(
+        () -> Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5));
   }
 
   /** Streams the cursor into the response in {@code format}; see {@link ExportPump}. */

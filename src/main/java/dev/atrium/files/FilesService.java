@@ -5,6 +5,7 @@ import dev.atrium.api.Page;
 import dev.atrium.problem.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
+import dev.atrium.limits.InFlight;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,7 +36,8 @@ public final class FilesService {
   private final MeterRegistry registry;
   private final long diskReserve;
   private final int uploadsPerUser;
-  private final UploadSlots slots;
+  /** Upload requests in flight per user on this node, so one account cannot take all the disk bandwidth. */
+  private final InFlight.PerKey<UUID> slots;
 
   public FilesService(Vertx vertx, FileRepository repo, ObjectStore store, long quota,
                       MeterRegistry registry, long diskReserve, int uploadsPerUser) {
@@ -46,7 +48,7 @@ public final class FilesService {
     this.registry = registry;
     this.diskReserve = diskReserve;
     this.uploadsPerUser = uploadsPerUser;
-    this.slots = new UploadSlots(uploadsPerUser);
+    this.slots = new InFlight.PerKey<>(uploadsPerUser);
   }
 
   /** atrium_files_uploads_total{outcome=success|<error code>} and the bytes stored. */

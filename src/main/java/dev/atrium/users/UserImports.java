@@ -1,6 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.access.Caller;
+import dev.atrium.limits.InFlight;
 import dev.atrium.problem.Problem;
 import dev.atrium.audit.AuditedChange;
 import io.vertx.core.Future;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bulk imports, all or nothing: rows are parsed and checked first (off the event loop),
@@ -35,7 +35,7 @@ public final class UserImports {
    * event loop; at most {@link #MAX_IMPORTS} at once, more are refused with 503.
    */
   private final WorkerExecutor pool;
-  private final AtomicInteger running = new AtomicInteger();
+  private final InFlight running = new InFlight(MAX_IMPORTS);
 
   public UserImports(Vertx vertx, UsersAdminRepository repo, AuditedChange changes, PasswordInput passwords,
                      UserListing listing) {
@@ -54,16 +54,10 @@ public final class UserImports {
   }
 
   public Future<ImportResult> importUsers(Caller actor, Buffer body, String contentType) {
-    if (running.incrementAndGet() > MAX_IMPORTS) {
-      running.decrementAndGet();
-      return Future.failedFuture(Problem.retryLater(503, "service_busy", "Too many imports in progress", 5));
-    }
-    return pool.executeBlocking(() -> UserImport.parse(body, contentType, actor.superuser()), false)
-        .compose(rows -> insert(actor, rows, contentType))
-        .onComplete(ar -> {
-          running.decrementAndGet();
-          listing.forget();
-        });
+    return running.run(() -> pool.executeBlocking(() -> UserImport.parse(body, contentType, actor.superuser()), false)
+            .compose(rows -> insert(actor, rows, contentType))
+            .onComplete(ar -> listing.forget()))
+        .orElseGet(() -> Future.failedFuture(Problem.retryLater(503, "service_busy", "Too many imports in progress", 5)));
   }
 
   private Future<ImportResult> insert(Caller actor, List<UserImport.Row> rows, String contentType) {
