@@ -14,6 +14,7 @@ import dev.atrium.keys.SigningKeys;
 import dev.atrium.config.AppConfig;
 import dev.atrium.db.Database;
 import dev.atrium.db.RedisKeys;
+import dev.atrium.db.RedisSubscriber;
 import dev.atrium.db.TimedRedis;
 import dev.atrium.exports.Exports;
 import dev.atrium.mail.MailModule;
@@ -85,7 +86,7 @@ public final class Application {
         .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
         .setNetClientOptions(TimedRedis.netOptions(config.redisTimeout()))), config.redisTimeout());
     Platform platform = new Platform(config, vertx, database.createPool(vertx), redis,
-        io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()),
+        io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()), new RedisSubscriber(vertx, redis),
         BackendRegistries.getNow(registryName), nodeId,
         new Exports(vertx, config.exportConcurrency(), config.exportStallTimeout()));
     this.platform = platform;
@@ -144,7 +145,8 @@ public final class Application {
       stopped = stopped.compose(v -> module.stop().otherwiseEmpty());
     }
     if (platform != null) {
-      stopped = stopped.compose(v -> platform.exports().close().otherwiseEmpty());
+      stopped = stopped.compose(v -> platform.exports().close().otherwiseEmpty())
+          .compose(v -> platform.subscriber().close().otherwiseEmpty());
     }
     // Closing Vert.x from one of its own event loops would leave the completion with no thread
     // to run on; a plain thread closes it and completes a promise bound to no context.

@@ -29,7 +29,7 @@ public final class AccessModule implements Module {
     this.repository = new AccessRepository(p.pool(), p.config().accessTtl());
     this.states = new AccessStates(repository);
     this.changes = new AccessChanges(p.vertx(), p.redisApi(), p.keys(), states, repository, p.nodeId());
-    this.bridge = new AccessChangeBridge(p.vertx(), p.redis(), changes, states);
+    this.bridge = new AccessChangeBridge(p.subscriber(), changes, states);
     this.apiKeyAuth = new ApiKeyAuth(p.vertx(), repository, states);
     this.bearerAuth = new AccessTokenAuth(verifier, states, apiKeyAuth);
   }
@@ -41,13 +41,12 @@ public final class AccessModule implements Module {
 
   @Override
   public Future<Void> start() {
-    bridge.start();
-    return apiKeyAuth.start();
+    return bridge.start().compose(v -> apiKeyAuth.start());
   }
 
   @Override
   public Future<Void> stop() {
-    return Future.all(bridge.stop().otherwiseEmpty(), apiKeyAuth.stop().otherwiseEmpty()).mapEmpty();
+    return apiKeyAuth.stop();
   }
 
   public AccessStates states() {

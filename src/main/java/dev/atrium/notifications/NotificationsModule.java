@@ -40,7 +40,7 @@ public final class NotificationsModule implements Module {
     PushPublisher publisher = new PushPublisher(p.redis(), keys, metrics, p.nodeId(), settings.replayEvents(),
         settings.replayTtl());
     this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
-    this.pushVerticle = new PushVerticle(p.redis(), keys, publisher, registry, settings.pingInterval());
+    this.pushVerticle = new PushVerticle(p.subscriber(), keys, publisher, registry, settings.pingInterval());
     this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), new NotificationRepository(p.pool()),
         metrics));
   }

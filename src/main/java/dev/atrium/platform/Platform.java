@@ -2,6 +2,7 @@ package dev.atrium.platform;
 
 import dev.atrium.config.AppConfig;
 import dev.atrium.db.RedisKeys;
+import dev.atrium.db.RedisSubscriber;
 import dev.atrium.exports.Exports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ public record Platform(
     Redis redis,
     RedisAPI redisApi,
     RedisKeys keys,
+    RedisSubscriber subscriber,
     MeterRegistry registry,
     String nodeId,
     Exports exports) {

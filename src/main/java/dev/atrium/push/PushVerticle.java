@@ -1,6 +1,7 @@
 package dev.atrium.push;
 
 import dev.atrium.api.Timestamps;
+import dev.atrium.db.RedisSubscriber;
 import dev.atrium.events.AccessChanged;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileProcessed;
@@ -11,18 +12,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Bridges the local event bus and Redis pub/sub. Events raised on this node (notifications,
@@ -32,25 +26,20 @@ import org.slf4j.LoggerFactory;
  * every socket on a single timer.
  */
 public final class PushVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
-  private static final long RETRY_MS = 1_000;
   /** A node whose snapshots were not seen for this long no longer counts as a dashboard source. */
   private static final long SOURCE_TTL_MS = 10_000;
 
-  private final Redis redis;
+  private final RedisSubscriber subscriber;
   private final PushKeys keys;
   private final PushPublisher publisher;
   private final PushRegistry registry;
   private final Duration pingInterval;
   /** Origin node → when its last snapshot arrived; see {@link #fromDashboardSource}. */
   private final Map<String, Long> dashboardSources = new HashMap<>();
-  private RedisConnection subscription;
-  private boolean subscribedBefore;
-  private boolean stopped;
 
-  public PushVerticle(Redis redis, PushKeys keys, PushPublisher publisher, PushRegistry registry,
+  public PushVerticle(RedisSubscriber subscriber, PushKeys keys, PushPublisher publisher, PushRegistry registry,
                       Duration pingInterval) {
-    this.redis = redis;
+    this.subscriber = subscriber;
     this.keys = keys;
     this.publisher = publisher;
     this.registry = registry;
@@ -77,10 +66,19 @@ public final class PushVerticle extends VerticleBase {
     });
     vertx.setPeriodic(pingInterval.toMillis(), id -> perEventLoop(registry.all(), PushSocket::heartbeat));
     // A node starts while Redis is down (readiness reports it); the subscription follows later.
-    return subscribe().recover(e -> {
-      LOG.warn("Cannot subscribe to push events yet, retrying: {}", e.getMessage());
-      resubscribeLater();
-      return Future.succeededFuture();
+    return subscriber.listen(keys.channel(), new RedisSubscriber.Listener() {
+      @Override
+      public void message(String payload) {
+        onMessage(payload);
+      }
+
+      @Override
+      public void subscribed(boolean again) {
+        if (again) {
+          // Events published while unsubscribed are in the replay streams: let sockets catch up.
+          perEventLoop(registry.all(), PushSocket::resync);
+        }
+      }
     });
   }
 
@@ -101,48 +99,12 @@ public final class PushVerticle extends VerticleBase {
     publisher.publishShared(Topic.NOTIFICATIONS, "notification.created", content, users, own);
   }
 
-  @Override
-  public Future<?> stop() {
-    stopped = true;
-    return subscription == null ? Future.succeededFuture() : subscription.close().otherwiseEmpty();
-  }
-
-  private Future<Void> subscribe() {
-    return redis.connect().compose(conn -> {
-      subscription = conn;
-      conn.handler(this::onMessage);
-      conn.exceptionHandler(e -> LOG.warn("Push subscription failed: {}", e.getMessage()));
-      conn.endHandler(v -> resubscribeLater());
-      return RedisAPI.api(conn).subscribe(List.of(keys.channel()));
-    }).map(r -> {
-      if (subscribedBefore) {
-        // Events published while unsubscribed are in the replay streams: let sockets catch up.
-        perEventLoop(registry.all(), PushSocket::resync);
-      }
-      subscribedBefore = true;
-      return null;
-    });
-  }
-
-  private void resubscribeLater() {
-    subscription = null;
-    if (!stopped) {
-      vertx.setTimer(RETRY_MS, id -> subscribe().onFailure(e -> {
-        LOG.warn("Cannot resubscribe to push events, retrying: {}", e.getMessage());
-        resubscribeLater();
-      }));
-    }
-  }
-
-  private void onMessage(Response push) {
-    if (push.type() != ResponseType.PUSH || push.size() < 3 || !"message".equals(push.get(0).toString())) {
-      return;
-    }
+  private void onMessage(String batch) {
     // One channel message is a batch of events, one per line. Deliveries are grouped by the
     // sockets' event loops: one task per loop per batch rather than one per frame.
     Map<Context, List<Runnable>> work = new HashMap<>();
     Map<String, Buffer> contents = new HashMap<>();
-    for (String line : push.get(2).toString().split("\n")) {
+    for (String line : batch.split("\n")) {
       String[] content = PushMessage.content(line);
       if (content != null) {
         contents.put(content[0], Buffer.buffer(content[1])); // one copy, shared by every socket's frame
