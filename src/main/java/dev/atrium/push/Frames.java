@@ -3,12 +3,21 @@ package dev.atrium.push;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The push protocol's frames (see {@code GET /ws} in openapi.yaml): parsing what a client sends,
- * building the control frames the node answers with. Event frames are built by
+ * The push protocol's frames and close codes (see {@code GET /ws} in openapi.yaml): parsing what
+ * a client sends, building the control frames the node answers with. Event frames are built by
  * {@link PushPublisher}.
  */
 final class Frames {
   static final int MAX_FRAME = 64 * 1024;
+  static final short CLOSE_GOING_AWAY = 1001;
+  static final short CLOSE_POLICY = 1008;
+  static final short CLOSE_TOO_BIG = 1009;
+  /** Too slow a reader, or the node too busy to check a token: reconnect later. */
+  static final short CLOSE_TOO_SLOW = 1013;
+  static final short CLOSE_UNAUTHENTICATED = 4401;
+  static final short CLOSE_NO_PONG = 4408;
+  /** Beyond ATRIUM_WS_MAX_PER_USER, the user's oldest socket is closed with this code. */
+  static final short CLOSE_TOO_MANY = 4409;
 
   private Frames() {
   }

@@ -14,8 +14,6 @@ import io.vertx.core.json.JsonObject;
  * socket with 1013 (the client catches up from the REST API or with {@code since}).
  */
 final class Outbound {
-  static final short CLOSE_TOO_SLOW = 1013;
-
   private final ServerWebSocket ws;
   private final PushMetrics metrics;
   private final Runnable tooSlow;

@@ -38,7 +38,7 @@ public final class PushRegistry {
       mine.stream().filter(s -> s != socket).sorted(java.util.Comparator.comparingLong(PushSocket::openedAt))
           .limit(excess).forEach(old -> {
             mine.remove(old); // at once, so a burst of new sockets does not close more than needed
-            old.post(v -> old.close(PushSocket.CLOSE_TOO_MANY, "too many sockets for this user"));
+            old.post(v -> old.close(Frames.CLOSE_TOO_MANY, "too many sockets for this user"));
           });
     }
   }

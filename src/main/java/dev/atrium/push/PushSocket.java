@@ -16,19 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection speaking the push protocol (see {@code GET /ws} in openapi.yaml): it
- * reads frames and dispatches them to its parts ({@link SocketAuth}, {@link Subscriptions},
- * {@link Outbound}, {@link InboundRate}). All of its state is touched only on the event loop
- * that accepted it; other threads reach it through {@link #post}.
+ * reads frames and dispatches them to its parts ({@link SocketAuth}, {@link TopicRequests} and
+ * {@link Subscriptions}, {@link Outbound}, {@link InboundRate}), pings, and closes. All of its state is touched
+ * only on the event loop that accepted it; other threads reach it through {@link #post}.
  */
 public final class PushSocket implements SocketAuth.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(PushSocket.class);
-  public static final short CLOSE_GOING_AWAY = 1001;
-  public static final short CLOSE_POLICY = 1008;
-  public static final short CLOSE_TOO_BIG = 1009;
-  public static final short CLOSE_NO_PONG = 4408;
-  /** Beyond ATRIUM_WS_MAX_PER_USER, the user's oldest socket is closed with this code. */
-  public static final short CLOSE_TOO_MANY = 4409;
-  static final String DASHBOARD_PERMISSION = "analytics.view_all";
 
   private final ServerWebSocket ws;
   private final Context context;
@@ -38,6 +31,7 @@ public final class PushSocket implements SocketAuth.Listener {
   private final Outbound out;
   private final SocketAuth auth;
   private final Subscriptions topics;
+  private final TopicRequests requests;
   private final InboundRate rate;
   private final long openedAt = System.nanoTime();
   private long lastSeenMs = System.currentTimeMillis();
@@ -50,7 +44,7 @@ public final class PushSocket implements SocketAuth.Listener {
     this.states = states;
     this.registry = registry;
     this.settings = settings;
-    Runnable tooSlow = () -> close(Outbound.CLOSE_TOO_SLOW, "too slow: catch up from the REST API");
+    Runnable tooSlow = () -> close(Frames.CLOSE_TOO_SLOW, "too slow: catch up from the REST API");
     this.out = new Outbound(ws, metrics, tooSlow);
     this.auth = new SocketAuth(vertx, jwt, this);
     this.topics = new Subscriptions(replay, out, task -> post(v -> {
@@ -58,6 +52,7 @@ public final class PushSocket implements SocketAuth.Listener {
         task.run();
       }
     }), tooSlow);
+    this.requests = new TopicRequests(this, auth, topics, states, registry, out);
     this.rate = new InboundRate(settings.framesPerSecond());
   }
 
@@ -70,7 +65,7 @@ public final class PushSocket implements SocketAuth.Listener {
     ws.exceptionHandler(t -> LOG.debug("WebSocket error: {}", t.getMessage()));
     ws.closeHandler(v -> released());
     // Without this a graceful stop waits for every open socket until its timeout.
-    ws.shutdownHandler(v -> close(CLOSE_GOING_AWAY, "server shutting down"));
+    ws.shutdownHandler(v -> close(Frames.CLOSE_GOING_AWAY, "server shutting down"));
     if (headerToken != null) {
       ws.pause();
       auth.authenticate(headerToken).onComplete(ar -> ws.resume());
@@ -81,6 +76,10 @@ public final class PushSocket implements SocketAuth.Listener {
 
   Context context() {
     return context;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   /** When the socket was opened (System.nanoTime), to find a user's oldest. */
@@ -106,13 +105,13 @@ public final class PushSocket implements SocketAuth.Listener {
       return;
     }
     if (System.currentTimeMillis() - lastSeenMs > settings.pongTimeout().toMillis()) {
-      close(CLOSE_NO_PONG, "no pong");
+      close(Frames.CLOSE_NO_PONG, "no pong");
       return;
     }
     ws.writePing(Buffer.buffer("ping"));
   }
 
-  /** The user's access changed: close if this socket's token no longer counts, drop the dashboard if its permission went. */
+  /** The user's access changed: close if this socket's token no longer counts, else let the topics re-check. */
   void accessChanged() {
     if (closed || auth.userId() == null) {
       return;
@@ -123,11 +122,9 @@ public final class PushSocket implements SocketAuth.Listener {
         return; // the store is unreachable; the next change or token expiry decides
       }
       if (state.isEmpty() || !auth.acceptedBy(state.get())) {
-        close(SocketAuth.CLOSE_UNAUTHENTICATED, "access revoked");
-      } else if (topics.has(Topic.DASHBOARD) && !auth.caller().withState(state.get()).may(DASHBOARD_PERMISSION)) {
-        topics.unsubscribe(Topic.DASHBOARD);
-        registry.watchDashboard(this, false);
-        out.reply(dashboardDenied());
+        close(Frames.CLOSE_UNAUTHENTICATED, "access revoked");
+      } else {
+        requests.accessChanged(state.get());
       }
     });
   }
@@ -163,7 +160,7 @@ public final class PushSocket implements SocketAuth.Listener {
       return false;
     }
     if (!rate.admit(System.nanoTime())) {
-      close(CLOSE_POLICY, "too many frames");
+      close(Frames.CLOSE_POLICY, "too many frames");
       return false;
     }
     return true;
@@ -174,7 +171,7 @@ public final class PushSocket implements SocketAuth.Listener {
       return;
     }
     if (text.length() > Frames.MAX_FRAME) {
-      close(CLOSE_TOO_BIG, "frame too big");
+      close(Frames.CLOSE_TOO_BIG, "frame too big");
       return;
     }
     Frames.Inbound frame = Frames.parse(text);
@@ -185,8 +182,8 @@ public final class PushSocket implements SocketAuth.Listener {
     try {
       switch (frame.type()) {
         case "auth" -> auth.onFrame(frame.body());
-        case "subscribe" -> onSubscribe(frame.body());
-        case "unsubscribe" -> onUnsubscribe(frame.body());
+        case "subscribe" -> requests.subscribe(frame.body());
+        case "unsubscribe" -> requests.unsubscribe(frame.body());
         case "ping" -> out.reply(Frames.pong());
         default -> out.reply(Frames.error("unknown_type", "Unknown frame type; use auth, subscribe, unsubscribe or ping",
             null));
@@ -195,76 +192,6 @@ public final class PushSocket implements SocketAuth.Listener {
       LOG.warn("Push frame failed: {}", e.toString(), e);
       out.reply(Frames.error("internal_error", "The frame could not be handled", frame.type()));
     }
-  }
-
-  private void onSubscribe(JsonObject frame) {
-    Topic topic = topicOf(frame, "subscribe");
-    if (topic == null) {
-      return;
-    }
-    Object rawSince = frame.getValue("since");
-    Long since = null;
-    if (rawSince != null) {
-      if (!topic.perUser() || !(rawSince instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue())
-          || n.longValue() < 0) {
-        out.reply(Frames.error("validation_failed", "since is a non-negative integer id, for notifications and files",
-            "subscribe"));
-        return;
-      }
-      since = n.longValue();
-    }
-    if (topic == Topic.DASHBOARD) {
-      subscribeDashboard();
-    } else {
-      topics.subscribe(auth.userId(), topic, since);
-    }
-  }
-
-  private void subscribeDashboard() {
-    states.get(auth.userId()).onComplete(ar -> {
-      if (closed) {
-        return;
-      }
-      if (ar.succeeded() && ar.result().isPresent() && auth.caller().withState(ar.result().get()).may(DASHBOARD_PERMISSION)) {
-        topics.subscribeDashboard();
-        registry.watchDashboard(this, true);
-        out.reply(Frames.subscribed(Topic.DASHBOARD));
-      } else if (ar.failed()) {
-        out.reply(Frames.error("service_unavailable", "Permissions cannot be checked right now; try again", "subscribe"));
-      } else {
-        out.reply(dashboardDenied());
-      }
-    });
-  }
-
-  private static JsonObject dashboardDenied() {
-    return Frames.error("permission_denied", "The dashboard needs " + DASHBOARD_PERMISSION, "subscribe")
-        .put("topic", Topic.DASHBOARD.wire());
-  }
-
-  private void onUnsubscribe(JsonObject frame) {
-    Topic topic = topicOf(frame, "unsubscribe");
-    if (topic == null) {
-      return;
-    }
-    topics.unsubscribe(topic);
-    if (topic == Topic.DASHBOARD) {
-      registry.watchDashboard(this, false);
-    }
-    out.reply(Frames.ack("unsubscribe").put("topic", topic.wire()));
-  }
-
-  /** The frame's topic once authenticated; otherwise answers the error and returns null. */
-  private Topic topicOf(JsonObject frame, String of) {
-    if (auth.userId() == null) {
-      out.reply(Frames.error("not_authenticated", "Send an auth frame first", of));
-      return null;
-    }
-    Topic topic = Topic.of(frame.getValue("topic"));
-    if (topic == null) {
-      out.reply(Frames.error("unknown_topic", "Topics are notifications, files and dashboard", of));
-    }
-    return topic;
   }
 
   @Override

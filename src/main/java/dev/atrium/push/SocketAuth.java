@@ -19,8 +19,6 @@ import java.time.Instant;
  * current token's expiry, and whether an access change still accepts it. Event-loop only.
  */
 final class SocketAuth {
-  static final short CLOSE_UNAUTHENTICATED = 4401;
-
   /** What the socket does with the outcomes. */
   interface Listener {
     void authenticated(boolean first, JsonObject ack);
@@ -58,14 +56,14 @@ final class SocketAuth {
     authTimer = vertx.setTimer(timeout.toMillis(), id -> {
       authTimer = -1;
       if (userId == null) {
-        listener.close(CLOSE_UNAUTHENTICATED, "authentication timeout");
+        listener.close(Frames.CLOSE_UNAUTHENTICATED, "authentication timeout");
       }
     });
   }
 
   void onFrame(JsonObject frame) {
     if (!(frame.getValue("token") instanceof String token) || token.isBlank()) {
-      listener.close(CLOSE_UNAUTHENTICATED, "token required");
+      listener.close(Frames.CLOSE_UNAUTHENTICATED, "token required");
       return;
     }
     authenticate(token);
@@ -76,9 +74,9 @@ final class SocketAuth {
         .onSuccess(this::accept)
         .onFailure(t -> {
           if (t instanceof Problem p && p.status() == 503) {
-            listener.close(Outbound.CLOSE_TOO_SLOW, "try again later"); // the store is busy: not the client's fault
+            listener.close(Frames.CLOSE_TOO_SLOW, "try again later"); // the store is busy: not the client's fault
           } else {
-            listener.close(CLOSE_UNAUTHENTICATED, "authentication failed");
+            listener.close(Frames.CLOSE_UNAUTHENTICATED, "authentication failed");
           }
         });
   }
@@ -87,7 +85,7 @@ final class SocketAuth {
     JsonObject claims = user.principal();
     String sub = claims.getString("sub");
     if (userId != null && !userId.equals(sub)) {
-      listener.close(CLOSE_UNAUTHENTICATED, "token of another user");
+      listener.close(Frames.CLOSE_UNAUTHENTICATED, "token of another user");
       return;
     }
     boolean first = userId == null;
@@ -100,7 +98,7 @@ final class SocketAuth {
     // The token's expiry ends the socket unless a newer auth frame arrived before it.
     expiryTimer = vertx.setTimer(Math.max(1, expiresAtMs - System.currentTimeMillis()), id -> {
       expiryTimer = -1;
-      listener.close(CLOSE_UNAUTHENTICATED, "token expired");
+      listener.close(Frames.CLOSE_UNAUTHENTICATED, "token expired");
     });
     listener.authenticated(first, Frames.ack("auth").put("user_id", userId)
         .put("expires_at", Timestamps.format(Instant.ofEpochMilli(expiresAtMs))));

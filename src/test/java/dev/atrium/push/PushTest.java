@@ -97,6 +97,29 @@ class PushTest {
   }
 
   @Test
+  @DisplayName("revoking the role that grants analytics.view_all ends a dashboard subscription on another node "
+      + "with permission_denied, and the socket stays open")
+  void dashboardPermissionRevoked() {
+    Accounts.Login u = Accounts.registerAndLogin(nodeA, "analyst");
+    long analyst = ((Number) nodeA.sql("SELECT id FROM roles WHERE name = 'analyst'").get(0).get("id")).longValue();
+    Http.Res granted = admin.http(nodeA).post("/api/users/" + u.userId() + "/roles", new JsonObject().put("role_id", analyst));
+    assertEquals(201, granted.status(), granted::toString);
+    try (WsClient ws = WsClient.authenticated(vertx, nodeB.port(), u.access())) {
+      ws.subscribe("dashboard", null);
+      Http.Res revoked = admin.http(nodeA).delete("/api/users/" + u.userId() + "/roles/" + analyst);
+      assertEquals(204, revoked.status(), revoked::toString);
+      JsonObject f = ws.next();
+      for (int i = 0; i < 10 && "dashboard".equals(f.getString("topic")) && f.getString("event") != null; i++) {
+        f = ws.next(); // snapshots delivered before the revocation arrived
+      }
+      assertEquals("error", f.getString("type"), f::encode);
+      assertEquals("permission_denied", f.getString("code"), f::encode);
+      assertEquals("dashboard", f.getString("topic"), f::encode);
+      assertEquals(List.of(), ws.drainUntilPong(), "no snapshot after the denial, and the socket still answers");
+    }
+  }
+
+  @Test
   @DisplayName("an Authorization header authenticates the socket at the upgrade; a file event reaches its owner's files subscription")
   void authByHeader() {
     Accounts.Login u = Accounts.registerAndLogin(nodeA, "header");
