@@ -8,6 +8,7 @@ import dev.atrium.exports.JsonArrayFormat;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.List;
 
@@ -23,10 +24,12 @@ public final class UserExport {
       "department", "position", "is_active", "is_staff", "is_superuser", "is_verified", "last_login", "last_login_ip",
       "created_at", "updated_at");
 
+  private final Pool pool;
   private final UsersAdminRepository repo;
   private final Exports exports;
 
-  public UserExport(UsersAdminRepository repo, Exports exports) {
+  public UserExport(Pool pool, UsersAdminRepository repo, Exports exports) {
+    this.pool = pool;
     this.repo = repo;
     this.exports = exports;
   }
@@ -38,14 +41,15 @@ public final class UserExport {
     boolean csv = format == Format.CSV;
     ExportFormat f = csv ? new CsvFormat(COLUMNS.toArray(new String[0]), UserExport::csvFields)
         : new JsonArrayFormat(row -> User.from(row).toJson());
-    return exports.admit(() -> repo.streamAll(stream -> {
+    // One read-only transaction holds the cursor until the pump ends, however it ends.
+    return exports.admit(() -> pool.withTransaction(tx -> repo.streamAll(tx).compose(stream -> {
       // Headers only once the cursor is open: a failure before this still answers problem+json.
       resp.setChunked(true)
           .putHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json")
           .putHeader("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
           .putHeader("Cache-Control", "no-store");
       return exports.pump(stream, resp, f);
-    }));
+    })));
   }
 
   static String[] csvFields(Row row) {

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowStream;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /** SQL of the users administration: admin edits, deletion, bulk import and the export cursor. */
 public final class UsersAdminRepository {
@@ -171,12 +171,13 @@ public final class UsersAdminRepository {
   }
 
   /**
-   * Runs {@code consumer} over a server-side cursor of every user (no password hashes), in a
-   * read-only transaction; rows arrive as fast as the consumer asks for them.
+   * A server-side cursor over every user (no password hashes) in the caller's transaction,
+   * which it makes read-only (so it must be the transaction's first statement); rows are read
+   * 500 ahead, as fast as the stream is consumed.
    */
-  public Future<Void> streamAll(Function<RowStream<Row>, Future<Void>> consumer) {
-    return pool.withTransaction(conn -> conn.query("SET TRANSACTION READ ONLY").execute()
-        .compose(v -> conn.prepare(EXPORT))
-        .compose(ps -> consumer.apply(ps.createStream(500))));
+  public Future<RowStream<Row>> streamAll(SqlConnection tx) {
+    return tx.query("SET TRANSACTION READ ONLY").execute()
+        .compose(v -> tx.prepare(EXPORT))
+        .map(ps -> ps.createStream(500));
   }
 }
