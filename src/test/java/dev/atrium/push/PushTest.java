@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,13 +38,8 @@ class PushTest {
   @BeforeAll
   static void start() {
     nodeB = nodeA.join();
-    vertx = Vertx.vertx();
+    vertx = nodeA.clientVertx();
     admin = Accounts.admin(nodeA);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static Http.Res send(JsonObject body) {

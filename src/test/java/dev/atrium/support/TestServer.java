@@ -2,6 +2,7 @@ package dev.atrium.support;
 
 import dev.atrium.Application;
 import dev.atrium.config.AppConfig;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
   private final Map<String, String> overrides;
   private String database;
   private Application app;
+  private Vertx clients;
 
   private TestServer(Map<String, String> env, String database, boolean ownsDatabase) {
     this.env = env;
@@ -195,6 +197,17 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     }
   }
 
+  /**
+   * A Vert.x instance of the class's own for its clients (WebSockets, raw HTTP), created on first
+   * use and closed with the node.
+   */
+  public synchronized Vertx clientVertx() {
+    if (clients == null) {
+      clients = Vertx.vertx();
+    }
+    return clients;
+  }
+
   public void stopNode() {
     if (app != null) {
       await(app.stop());
@@ -204,6 +217,12 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
 
   @Override
   public void close() {
+    synchronized (this) {
+      if (clients != null) {
+        await(clients.close());
+        clients = null;
+      }
+    }
     for (TestServer other : joined) {
       other.stopNode();
     }
