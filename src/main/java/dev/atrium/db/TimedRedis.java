@@ -147,6 +147,8 @@ public final class TimedRedis implements Redis {
       return this;
     }
 
+    // The same two lines as the client's send/batch above: Redis and RedisConnection are separate
+    // interfaces, and a dedicated connection's commands need the same deadline.
     @Override
     public Future<Response> send(Request command) {
       return timed(conn.send(command));
