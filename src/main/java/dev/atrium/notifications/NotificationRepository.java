@@ -59,10 +59,13 @@ public final class NotificationRepository {
   public record Stored(List<Recipient> recipients, OffsetDateTime createdAt) {
   }
 
-  /** To listed users; fails with {@code unknown_users} (and stores nothing) if any is unknown or inactive. */
-  public Future<Stored> toUsers(Content c, List<UUID> userIds) {
+  /**
+   * To listed users, in the caller's transaction; fails with {@code unknown_users} if any is
+   * unknown or inactive, so the caller's rollback stores nothing.
+   */
+  public Future<Stored> toUsers(SqlConnection conn, Content c, List<UUID> userIds) {
     Set<UUID> wanted = new LinkedHashSet<>(userIds);
-    return pool.withTransaction(conn -> c.store(conn).compose(at -> insert(conn, INSERT + "u.id = ANY($3)",
+    return c.store(conn).compose(at -> insert(conn, INSERT + "u.id = ANY($3)",
         Tuple.of(c.batchId(), at).addArrayOfUUID(wanted.toArray(new UUID[0])), at))
         .compose(stored -> {
           Set<UUID> found = new HashSet<>();
@@ -80,12 +83,12 @@ public final class NotificationRepository {
           }
           return Future.failedFuture(Problem.validation("Some recipients are unknown or inactive", errors)
               .withCode("unknown_users"));
-        }));
+        });
   }
 
   /** To every active holder of an unexpired grant of the role; empty when no role has that name. */
-  public Future<Optional<Stored>> toRole(Content c, String role) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM roles WHERE name = $1")
+  public Future<Optional<Stored>> toRole(SqlConnection conn, Content c, String role) {
+    return conn.preparedQuery("SELECT id FROM roles WHERE name = $1")
         .execute(Tuple.of(role))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -96,13 +99,12 @@ public final class NotificationRepository {
               EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = $3
                       AND (ur.expires_at IS NULL OR ur.expires_at > now()))""", Tuple.of(c.batchId(), at, roleId), at))
               .map(Optional::of);
-        }));
+        });
   }
 
   /** To every active user. */
-  public Future<Stored> toEveryone(Content c) {
-    return pool.withTransaction(conn -> c.store(conn)
-        .compose(at -> insert(conn, INSERT + "true", Tuple.of(c.batchId(), at), at)));
+  public Future<Stored> toEveryone(SqlConnection conn, Content c) {
+    return c.store(conn).compose(at -> insert(conn, INSERT + "true", Tuple.of(c.batchId(), at), at));
   }
 
   private static Future<Stored> insert(SqlConnection conn, String sql, Tuple params, OffsetDateTime at) {

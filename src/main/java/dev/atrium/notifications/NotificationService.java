@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +27,13 @@ public final class NotificationService {
   static final int PUBLISH_CHUNK = 500;
 
   private final Vertx vertx;
+  private final Pool pool;
   private final NotificationRepository repository;
   private final PushMetrics metrics;
 
-  public NotificationService(Vertx vertx, NotificationRepository repository, PushMetrics metrics) {
+  public NotificationService(Vertx vertx, Pool pool, NotificationRepository repository, PushMetrics metrics) {
     this.vertx = vertx;
+    this.pool = pool;
     this.repository = repository;
     this.metrics = metrics;
   }
@@ -65,14 +68,15 @@ public final class NotificationService {
         data);
     Future<NotificationRepository.Stored> stored;
     if (s.broadcast()) {
-      stored = sender.may(BROADCAST_PERMISSION) ? repository.toEveryone(content)
+      stored = sender.may(BROADCAST_PERMISSION) ? pool.withTransaction(tx -> repository.toEveryone(tx, content))
           : Future.failedFuture(Problem.of(403, "permission_denied",
               "Notifying everyone needs the permission '" + BROADCAST_PERMISSION + "'"));
     } else if (s.role() != null) {
-      stored = repository.toRole(content, s.role()).compose(found -> found.map(Future::succeededFuture)
-          .orElseGet(() -> Future.failedFuture(Problem.field("unknown_role", "/role", "No role named " + s.role()))));
+      stored = pool.withTransaction(tx -> repository.toRole(tx, content, s.role()).compose(found -> found
+          .map(Future::succeededFuture)
+          .orElseGet(() -> Future.failedFuture(Problem.field("unknown_role", "/role", "No role named " + s.role())))));
     } else {
-      stored = repository.toUsers(content, ids);
+      stored = pool.withTransaction(tx -> repository.toUsers(tx, content, ids));
     }
     return stored.map(result -> {
       metrics.notificationsSent(result.recipients().size());

@@ -41,7 +41,7 @@ public final class NotificationsModule implements Module {
         settings.replayTtl());
     this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
     this.pushVerticle = new PushVerticle(p.subscriber(), keys, publisher, registry, settings.pingInterval());
-    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), new NotificationRepository(p.pool()),
+    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), p.pool(), new NotificationRepository(p.pool()),
         metrics));
   }
 
