@@ -4,7 +4,8 @@
 #   1. a 1 GB PUT and GET straight to S3Proxy with curl (SigV4) vs. a 1 GB upload and download
 #      through an Atrium node on the S3 backend (target: Atrium >= 50 % of curl); also the same
 #      1 GB as a multipart upload with curl (8 MB parts, three at a time), the most any multipart
-#      client gets from this store;
+#      client gets from this store; and the same 1 GB up and down with the AWS CLI when it is
+#      installed (apt-get install awscli);
 #   2. 20 clients uploading a 100 MB file each through tus at once (tus-js-client, 8 MB PATCHes)
 #      while the node's peak resident memory (VmHWM) is read (target: < 384 MB).
 # Bounded: every transfer has a time limit; the run takes a few minutes.
@@ -100,6 +101,21 @@ START=$(date +%s.%N)
 multipart
 MPU_S=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 rm -f "$WORK"/part.*
+# The AWS CLI (Debian's awscli), a plain client the issue names: it sends a file over 8 MB as a
+# multipart upload of 8 MB parts, 10 at a time (as Atrium must: the length of a file inside a
+# multipart/form-data body is not known before its end); a download is ranged GETs of 8 MB, 10 at a time, written to a file.
+AWS_UP_S= AWS_DOWN_S=
+if command -v aws >/dev/null; then
+  # (S3Proxy refuses the CRC checksum headers botocore sends by default: "when_required" drops them)
+  AWS=(env AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1
+    AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
+    aws --endpoint-url "$S3" s3)
+  AWS_UP_S=$(seconds "${AWS[@]}" cp --only-show-errors "$WORK/big.bin" s3://direct/aws.bin)
+  AWS_DOWN_S=$(seconds "${AWS[@]}" cp --only-show-errors s3://direct/aws.bin "$WORK/aws-down.bin")
+  rm -f "$WORK/aws-down.bin"
+else
+  echo "(no AWS CLI: apt-get install awscli for its reference lines)"
+fi
 UP_S=$(seconds curl -fs --max-time 600 -o "$WORK/up.json" -H "Authorization: Bearer $TOKEN" -F "files=@$WORK/big.bin" "$BASE/api/files/upload-batch")
 ID=$(jq -r '.results[0].file_id' "$WORK/up.json")
 DOWN_S=$(seconds curl -fs --max-time 600 -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/files/download/$ID")
@@ -108,6 +124,10 @@ echo "1 GB multipart upload to S3Proxy (curl, 8 MB parts, 3 at a time): ${MPU_S}
 echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $(pct "$PUT_S" "$UP_S") % of curl (one PUT), $(pct "$MPU_S" "$UP_S") % of curl multipart"
 echo "1 GB GET from S3Proxy (curl SigV4): ${GET_S}s = $(mbps $SIZE "$GET_S") MB/s"
 echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl"
+if [ -n "$AWS_UP_S" ]; then
+  echo "1 GB upload with the AWS CLI (multipart, 8 MB parts, 10 at a time): ${AWS_UP_S}s = $(mbps $SIZE "$AWS_UP_S") MB/s; Atrium = $(pct "$AWS_UP_S" "$UP_S") % of it"
+  echo "1 GB download with the AWS CLI (to a file): ${AWS_DOWN_S}s = $(mbps $SIZE "$AWS_DOWN_S") MB/s; Atrium = $(pct "$AWS_DOWN_S" "$DOWN_S") % of it"
+fi
 curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
 rm -f "$WORK/big.bin"
 
