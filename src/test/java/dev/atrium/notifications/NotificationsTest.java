@@ -12,7 +12,6 @@ import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,11 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NotificationsTest {
   @RegisterExtension
   static final TestServer server = TestServer.node();
-  static Accounts.Login admin;
 
-  @BeforeAll
-  static void start() {
-    admin = Accounts.admin(server);
+  private static Accounts.Login admin() {
+    return server.admin();
   }
 
   private static JsonObject to(String... ids) {
@@ -40,7 +37,7 @@ class NotificationsTest {
   void offlineRecipientListsAndReads() {
     Accounts.Login u = Accounts.registerAndLogin(server, "offline");
     for (int i = 1; i <= 3; i++) {
-      Http.Res r = admin.http(server).post("/api/notifications/send", to(u.userId()).put("title", "n" + i)
+      Http.Res r = admin().http(server).post("/api/notifications/send", to(u.userId()).put("title", "n" + i)
           .put("body", "body " + i));
       assertEquals(202, r.status(), r::toString);
     }
@@ -56,7 +53,7 @@ class NotificationsTest {
     assertNull(p.getValue("previous"));
     JsonObject first = p.getJsonArray("results").getJsonObject(0);
     assertFalse(first.getBoolean("read"));
-    assertEquals(admin.userId(), first.getString("sender_id"));
+    assertEquals(admin().userId(), first.getString("sender_id"));
     assertEquals("info", first.getString("level"));
 
     assertEquals(3, http.get("/api/notifications/unread-count").json().getInteger("count"));
@@ -85,7 +82,7 @@ class NotificationsTest {
   void ownNotificationsOnly() {
     Accounts.Login u = Accounts.registerAndLogin(server, "own");
     Accounts.Login other = Accounts.registerAndLogin(server, "nosy");
-    admin.http(server).post("/api/notifications/send", to(u.userId()).put("title", "private"));
+    admin().http(server).post("/api/notifications/send", to(u.userId()).put("title", "private"));
     String id = (String) server.sql("SELECT id::text AS id FROM notifications WHERE user_id = ?::uuid", u.userId())
         .get(0).get("id");
     Http.Res r = other.http(server).post("/api/notifications/" + id + "/read", null);
@@ -117,23 +114,23 @@ class NotificationsTest {
     assertTrue(server.sql("SELECT 1 FROM notification_batches WHERE title = 'everyone'").isEmpty());
 
     String ghost = UUID.randomUUID().toString();
-    Http.Res unknown = admin.http(server).post("/api/notifications/send", to(u.userId(), ghost).put("title", "half"));
+    Http.Res unknown = admin().http(server).post("/api/notifications/send", to(u.userId(), ghost).put("title", "half"));
     assertEquals(400, unknown.status(), unknown::toString);
     assertEquals("unknown_users", unknown.code());
     assertEquals("/user_ids/1", unknown.json().getJsonArray("errors").getJsonObject(0).getString("field"));
     assertTrue(server.sql("SELECT 1 FROM notification_batches WHERE title = 'half'").isEmpty(), "nothing half-stored");
 
-    Http.Res two = admin.http(server).post("/api/notifications/send", to(u.userId()).put("role", "support")
+    Http.Res two = admin().http(server).post("/api/notifications/send", to(u.userId()).put("role", "support")
         .put("title", "two targets"));
     assertEquals(400, two.status(), two::toString);
     assertEquals("validation_failed", two.code());
-    Http.Res none = admin.http(server).post("/api/notifications/send", new JsonObject().put("title", "no target"));
+    Http.Res none = admin().http(server).post("/api/notifications/send", new JsonObject().put("title", "no target"));
     assertEquals(400, none.status(), none::toString);
-    Http.Res badLevel = admin.http(server).post("/api/notifications/send", to(u.userId()).put("title", "t")
+    Http.Res badLevel = admin().http(server).post("/api/notifications/send", to(u.userId()).put("title", "t")
         .put("level", "panic"));
     assertEquals(400, badLevel.status(), badLevel::toString);
     assertEquals("validation_failed", badLevel.code());
-    Http.Res noTitle = admin.http(server).post("/api/notifications/send", to(u.userId()));
+    Http.Res noTitle = admin().http(server).post("/api/notifications/send", to(u.userId()));
     assertEquals(400, noTitle.status(), noTitle::toString);
   }
 
@@ -144,7 +141,7 @@ class NotificationsTest {
     Accounts.Login inactive = Accounts.registerAndLogin(server, "bc2");
     server.sql("UPDATE users SET is_active = false WHERE id = ?::uuid", inactive.userId());
     long active = (Long) server.sql("SELECT count(*) AS n FROM users WHERE is_active").get(0).get("n");
-    Http.Res r = admin.http(server).post("/api/notifications/send", new JsonObject().put("broadcast", true)
+    Http.Res r = admin().http(server).post("/api/notifications/send", new JsonObject().put("broadcast", true)
         .put("title", "to all").put("level", "warning"));
     assertEquals(202, r.status(), r::toString);
     assertEquals(active, r.json().getInteger("count").longValue());

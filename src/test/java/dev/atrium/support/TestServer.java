@@ -52,6 +52,7 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
   private String database;
   private Application app;
   private Vertx clients;
+  private Accounts.Login admin;
 
   private TestServer(Map<String, String> env, String database, boolean ownsDatabase) {
     this.env = env;
@@ -195,6 +196,14 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The first superuser, signed in once for the class (on first use). */
+  public synchronized Accounts.Login admin() {
+    if (admin == null) {
+      admin = Accounts.admin(this);
+    }
+    return admin;
   }
 
   /**

@@ -25,12 +25,14 @@ class ApiKeyTest {
   @RegisterExtension
   static final TestServer server = TestServer.node();
   static TestServer second;
-  static Accounts.Login admin;
 
   @BeforeAll
   static void start() {
     second = server.join();
-    admin = Accounts.admin(server);
+  }
+
+  private static Accounts.Login admin() {
+    return server.admin();
   }
 
   private static JsonObject createKey(Accounts.Login owner, String... permissions) {
@@ -43,7 +45,7 @@ class ApiKeyTest {
   @Test
   @DisplayName("a key is shown once, stored only as a hash, and works as X-API-Key and as a bearer token")
   void createAndUse() throws Exception {
-    Accounts.Login owner = AdminOps.userWith(server, admin, "keyowner", "users.view");
+    Accounts.Login owner = AdminOps.userWith(server, admin(), "keyowner", "users.view");
     JsonObject created = createKey(owner, "users.view");
     String key = created.getString("key");
     assertTrue(key.startsWith("atr_"), key);
@@ -85,7 +87,7 @@ class ApiKeyTest {
   @Test
   @DisplayName("a key only reaches what its scopes name, and never more than its owner holds")
   void scopeLimits() {
-    Accounts.Login owner = AdminOps.userWith(server, admin, "scoped", "users.view", "audit.view");
+    Accounts.Login owner = AdminOps.userWith(server, admin(), "scoped", "users.view", "audit.view");
     String key = createKey(owner, "users.view").getString("key");
     assertEquals(200, server.http().with("X-API-Key", key).get("/api/users").status());
     Http.Res outside = server.http().with("X-API-Key", key).get("/api/audit-log");
@@ -112,16 +114,16 @@ class ApiKeyTest {
   @DisplayName("a key loses a permission as soon as its owner loses it, on every node")
   void ownerLosesPermission() {
     Accounts.Login owner = Accounts.registerAndLogin(server, "loser");
-    long role = AdminOps.role(server, admin, "users.view");
-    AdminOps.grant(server, admin, owner.userId(), role, null);
+    long role = AdminOps.role(server, admin(), "users.view");
+    AdminOps.grant(server, admin(), owner.userId(), role, null);
     String key = createKey(owner, "users.view").getString("key");
     assertEquals(200, second.http().with("X-API-Key", key).get("/api/users").status());
-    assertEquals(204, admin.http(server).delete("/api/users/" + owner.userId() + "/roles/" + role).status());
+    assertEquals(204, admin().http(server).delete("/api/users/" + owner.userId() + "/roles/" + role).status());
     Poll.until(Duration.ofSeconds(1), "the key loses users.view on the second node",
         () -> second.http().with("X-API-Key", key).get("/api/users").status() == 403);
     assertEquals(403, server.http().bearer(key).get("/api/users").status());
 
-    assertEquals(200, admin.http(server).patch("/api/users/" + owner.userId(), new JsonObject().put("is_active", false)).status());
+    assertEquals(200, admin().http(server).patch("/api/users/" + owner.userId(), new JsonObject().put("is_active", false)).status());
     Poll.until(Duration.ofSeconds(1), "a deactivated owner's key is refused",
         () -> second.http().with("X-API-Key", key).get("/api/auth/me").status() == 401);
   }
@@ -129,7 +131,7 @@ class ApiKeyTest {
   @Test
   @DisplayName("a revoked key is dead at once on every node; revocation is audited")
   void revocation() {
-    Accounts.Login owner = AdminOps.userWith(server, admin, "revoker", "users.view");
+    Accounts.Login owner = AdminOps.userWith(server, admin(), "revoker", "users.view");
     JsonObject created = createKey(owner, "users.view");
     String key = created.getString("key");
     // Warm both nodes' caches first, so the test shows invalidation rather than a cold lookup.

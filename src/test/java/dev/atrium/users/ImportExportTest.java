@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,11 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImportExportTest {
   @RegisterExtension
   static final TestServer server = TestServer.node();
-  static Accounts.Login admin;
 
-  @BeforeAll
-  static void start() {
-    admin = Accounts.admin(server);
+  private static Accounts.Login admin() {
+    return server.admin();
   }
 
   /** Django's PBKDF2PasswordHasher.encode: pbkdf2_sha256$iterations$salt$base64(PBKDF2-HMAC-SHA256). */
@@ -55,7 +52,7 @@ class ImportExportTest {
     String email = "django-" + UUID.randomUUID().toString().substring(0, 8) + "@old.test";
     String salt = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(9)).replace("/", "x").replace("+", "y");
     String hash = djangoHash("old django password", salt, 1000);
-    Http.Res imported = admin.http(server).post("/api/users/import", new JsonArray().add(new JsonObject()
+    Http.Res imported = admin().http(server).post("/api/users/import", new JsonArray().add(new JsonObject()
         .put("email", email).put("username", "dj" + salt.substring(0, 6).replaceAll("[^A-Za-z0-9]", "")).put("password", hash)
         .put("first_name", "Old").put("date_joined", "2019-05-04 10:11:12+00:00")));
     assertEquals(200, imported.status(), imported::toString);
@@ -86,7 +83,7 @@ class ImportExportTest {
     users.getJsonObject(31).put("is_staff", "maybe");
     users.getJsonObject(40).put("username", "aon" + t + "3");
     users.getJsonObject(44).put("password", "md5$abc$def");
-    Http.Res r = admin.http(server).post("/api/users/import", users);
+    Http.Res r = admin().http(server).post("/api/users/import", users);
     assertEquals(400, r.status(), r::toString);
     assertEquals("validation_failed", r.code());
     List<String> fields = r.json().getJsonArray("errors").stream().map(o -> ((JsonObject) o).getString("field")).toList();
@@ -105,7 +102,7 @@ class ImportExportTest {
         + "csv" + t + "a@x.test,csv" + t + "a,Ann,Lee,true,,17,\"a,b\"\n"
         + existing.email().toUpperCase() + ",someone" + t + ",Not,Overwritten,false,,18,\n"
         + "csv" + t + "b@x.test,csv" + t + "b,Bob,\"O'Hara, Jr\",False,!unusable,19,\n";
-    Http.Res r = admin.http(server).send("POST", "/api/users/import", csv, "text/csv");
+    Http.Res r = admin().http(server).send("POST", "/api/users/import", csv, "text/csv");
     assertEquals(200, r.status(), r::toString);
     assertEquals(2, r.json().getInteger("created"));
     assertEquals(1, r.json().getInteger("skipped_count"));
@@ -119,8 +116,8 @@ class ImportExportTest {
     assertEquals(before, kept.get("password_hash"));
     assertEquals(2, server.sql("SELECT 1 FROM audit_log WHERE action = 'user.import' AND changes->>'email' LIKE ?", "csv" + t + "%").size());
     assertEquals(1, server.sql("SELECT 1 FROM audit_log WHERE action = 'users.import' AND changes->>'created' = '2'"
-        + " AND actor_id = ?::uuid", admin.userId()).size());
-    Http.Res wrongType = admin.http(server).send("POST", "/api/users/import", "x", "text/plain");
+        + " AND actor_id = ?::uuid", admin().userId()).size());
+    Http.Res wrongType = admin().http(server).send("POST", "/api/users/import", "x", "text/plain");
     assertEquals(415, wrongType.status());
   }
 
@@ -134,7 +131,7 @@ class ImportExportTest {
           .append(",pbkdf2_sha256$870000$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo0NTY3ODk=,Big,User").append(i).append('\n');
     }
     long start = System.nanoTime();
-    Http.Res r = admin.http(server).send("POST", "/api/users/import", csv.toString(), "text/csv");
+    Http.Res r = admin().http(server).send("POST", "/api/users/import", csv.toString(), "text/csv");
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertEquals(200, r.status(), r::toString);
     assertEquals(10_000, r.json().getInteger("created"));
@@ -145,7 +142,7 @@ class ImportExportTest {
     for (int i = 0; i <= 10_000; i++) {
       tooMany.append("m").append(i).append("@x.test\n");
     }
-    Http.Res over = admin.http(server).send("POST", "/api/users/import", tooMany.toString(), "text/csv");
+    Http.Res over = admin().http(server).send("POST", "/api/users/import", tooMany.toString(), "text/csv");
     assertEquals(400, over.status());
     assertEquals("too_many_rows", over.code());
   }
@@ -161,7 +158,7 @@ class ImportExportTest {
     try (ServerProcess node = ServerProcess.start(server.env(),
         // logback-test.xml (on the test classpath) hides the INFO "Atrium ready" line the fixture waits for
         List.of("-Xmx96m", "-Dlogback.configurationFile=logback.xml"))) {
-      Accounts.Login a = new Accounts.Login(admin.userId(), admin.email(),
+      Accounts.Login a = new Accounts.Login(admin().userId(), admin().email(),
           node.http().post("/api/auth/login", new JsonObject().put("email", TestServer.ADMIN_EMAIL)
               .put("password", TestServer.ADMIN_PASSWORD)).json().getString("access"), null);
       Http.Res csv = node.http().bearer(a.access()).get("/api/users/export?format=csv");
