@@ -105,11 +105,12 @@ rm -f "$WORK"/part.*
 # multipart upload of 8 MB parts, 10 at a time (as Atrium must: the length of a file inside a
 # multipart/form-data body is not known before its end); a download is ranged GETs of 8 MB, 10 at a time, written to a file.
 AWS_UP_S= AWS_DOWN_S=
-if command -v aws >/dev/null; then
+AWS_BIN=$(command -v /usr/bin/aws || command -v aws || true)
+if [ -n "$AWS_BIN" ]; then
   # (S3Proxy refuses the CRC checksum headers botocore sends by default: "when_required" drops them)
   AWS=(env AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1
     AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
-    aws --endpoint-url "$S3" s3)
+    "$AWS_BIN" --endpoint-url "$S3" s3)
   AWS_UP_S=$(seconds "${AWS[@]}" cp --only-show-errors "$WORK/big.bin" s3://direct/aws.bin)
   AWS_DOWN_S=$(seconds "${AWS[@]}" cp --only-show-errors s3://direct/aws.bin "$WORK/aws-down.bin")
   rm -f "$WORK/aws-down.bin"
@@ -125,6 +126,7 @@ echo "1 GB upload through Atrium (S3): ${UP_S}s = $(mbps $SIZE "$UP_S") MB/s = $
 echo "1 GB GET from S3Proxy (curl SigV4): ${GET_S}s = $(mbps $SIZE "$GET_S") MB/s"
 echo "1 GB download through Atrium (S3): ${DOWN_S}s = $(mbps $SIZE "$DOWN_S") MB/s = $(pct "$GET_S" "$DOWN_S") % of curl"
 if [ -n "$AWS_UP_S" ]; then
+  echo "AWS CLI: $("$AWS_BIN" --version 2>&1 | cut -d' ' -f1)"
   echo "1 GB upload with the AWS CLI (multipart, 8 MB parts, 10 at a time): ${AWS_UP_S}s = $(mbps $SIZE "$AWS_UP_S") MB/s; Atrium = $(pct "$AWS_UP_S" "$UP_S") % of it"
   echo "1 GB download with the AWS CLI (to a file): ${AWS_DOWN_S}s = $(mbps $SIZE "$AWS_DOWN_S") MB/s; Atrium = $(pct "$AWS_DOWN_S" "$DOWN_S") % of it"
 fi
