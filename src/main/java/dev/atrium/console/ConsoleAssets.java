@@ -1,5 +1,6 @@
 package dev.atrium.console;
 
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +57,9 @@ final class ConsoleAssets {
         throw new IOException("console build lists " + name + " but the jar has no such file");
       }
       // Hashed file names (Vite's assets/ folder) never change content: cache them for a year.
-      files.put(name, new ConsoleAsset(raw, read(loader, ROOT + name + ".gz"), type(name), etag(raw),
-          name.startsWith("assets/")));
+      byte[] gzip = read(loader, ROOT + name + ".gz");
+      files.put(name, new ConsoleAsset(Buffer.buffer(raw), gzip == null ? null : Buffer.buffer(gzip), type(name),
+          etag(raw), name.startsWith("assets/")));
     }
     return new ConsoleAssets(Map.copyOf(files));
   }

@@ -1,10 +1,9 @@
 package dev.atrium.console;
 
-import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -63,16 +62,15 @@ final class ConsoleHandlers {
       return;
     }
     boolean gzip = asset.gzip() != null && acceptsGzip(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
-    byte[] body = gzip ? asset.gzip() : asset.raw();
+    Buffer body = gzip ? asset.gzip() : asset.raw();
     if (gzip) {
       res.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
     }
     if (ctx.request().method() == HttpMethod.HEAD) {
-      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length)).end();
+      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length())).end();
       return;
     }
-    // Wrapped, not copied: the bytes are never written to, and each response gets its own view.
-    res.end(BufferInternal.buffer(Unpooled.wrappedBuffer(body)));
+    res.end(body); // shared, never copied: see ConsoleAsset
   }
 
   /** True when Accept-Encoding lists gzip (or *) without q=0. */

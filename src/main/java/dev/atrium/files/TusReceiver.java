@@ -8,7 +8,6 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -95,8 +94,8 @@ final class TusReceiver {
         return;
       }
       size += chunk.length();
-      digest.update(chunk);
-      request.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
+      // one copy of the chunk feeds both hashes (see UploadDigest.update)
+      request.update(digest.update(chunk), 0, chunk.length());
       file.write(chunk);
       if (file.writeQueueFull()) {
         req.pause();

@@ -1,7 +1,6 @@
 package dev.atrium.files;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,6 +17,7 @@ public final class UploadDigest {
   private final SHA256Digest resumable;
   private final byte[] head = new byte[ContentSniffer.HEAD];
   private int headLength;
+  private byte[] scratch = new byte[0];
 
   public UploadDigest() {
     try {
@@ -34,23 +34,30 @@ public final class UploadDigest {
     this.resumable = state == null || state.length == 0 ? new SHA256Digest() : new SHA256Digest(state);
   }
 
-  public void update(Buffer chunk) {
-    // the digest reads the chunk's own memory: no per-chunk copy of the upload
-    var nio = ((BufferInternal) chunk).getByteBuf().nioBuffer();
+  /**
+   * Feeds a chunk and returns its bytes (in a scratch array, good until the next call) so that a
+   * caller hashing the same chunk again need not copy it again. Vert.x's public Buffer API gives
+   * no view of a buffer's memory, so each chunk is copied once; the array is reused, sized to
+   * the largest chunk so far (bounded by the server's chunk size), so the copy allocates nothing
+   * in steady state and costs a memcpy, small beside SHA-256 itself.
+   */
+  public byte[] update(Buffer chunk) {
+    int length = chunk.length();
+    if (scratch.length < length) {
+      scratch = new byte[length];
+    }
+    chunk.getBytes(0, length, scratch, 0);
     if (jdk != null) {
-      jdk.update(nio);
-    } else if (nio.hasArray()) {
-      resumable.update(nio.array(), nio.arrayOffset() + nio.position(), nio.remaining());
+      jdk.update(scratch, 0, length);
     } else {
-      byte[] copy = new byte[nio.remaining()];
-      nio.get(copy);
-      resumable.update(copy, 0, copy.length);
+      resumable.update(scratch, 0, length);
     }
     if (headLength < head.length) {
-      int n = Math.min(chunk.length(), head.length - headLength);
-      chunk.getBytes(0, n, head, headLength);
+      int n = Math.min(length, head.length - headLength);
+      System.arraycopy(scratch, 0, head, headLength, n);
       headLength += n;
     }
+    return scratch;
   }
 
   public byte[] state() {
