@@ -1,24 +1,17 @@
 package dev.atrium.files;
 
-import dev.atrium.support.TestServer;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The files suite on S3-compatible storage: S3Proxy with signature checking on. */
 class FilesApiS3Test extends FilesApiTest {
   @RegisterExtension
-  @Order(1)
-  static final S3Proxy proxy = new S3Proxy();
-  @RegisterExtension
-  @Order(2)
-  static final TestServer node = TestServer.node(settings());
+  static final S3Node node = new S3Node(settings());
 
   static Map<String, String> settings() {
     Map<String, String> env = new HashMap<>(SETTINGS);
-    env.putAll(proxy.env());
     // the smallest parts; the suite's files (up to 1 MB) still go up with one PUT each, while
     // S3UploadTest covers uploads of several parts
     env.put("ATRIUM_S3_PART_SIZE", "5MB");
@@ -27,6 +20,6 @@ class FilesApiS3Test extends FilesApiTest {
 
   @BeforeAll
   static void start() {
-    use(node, proxy);
+    use(node.server(), node.proxy());
   }
 }

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real S3-compatible server for a test class: S3Proxy (org.gaul:s3proxy, copied by the build
  * into target/s3proxy/s3proxy.jar) in its own JVM, on a free port, with its file-system backend
- * in a temporary folder and SigV4 signature checking on. Register it before the node that uses
- * it: {@link #env()} are the node's settings.
+ * in a temporary folder and SigV4 signature checking on. A test class registers it through
+ * {@link S3Node}, which starts it before the node that uses it ({@link #env()} are that node's
+ * settings).
  */
 public final class S3Proxy implements BeforeAllCallback, AfterAllCallback {
   public static final String BUCKET = "atrium-test";

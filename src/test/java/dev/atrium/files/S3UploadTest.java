@@ -16,13 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,20 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class S3UploadTest {
   static final int MB = 1024 * 1024;
   @RegisterExtension
-  @Order(1)
-  static final S3Proxy proxy = new S3Proxy();
-  @RegisterExtension
-  @Order(2)
-  static final TestServer server = TestServer.node(settings());
-
-  static Map<String, String> settings() {
-    Map<String, String> env = new HashMap<>(proxy.env());
-    env.put("ATRIUM_S3_PART_SIZE", "5MB");
-    env.put("ATRIUM_S3_UPLOAD_MEMORY", "10MB");
-    env.put("ATRIUM_MAX_FILE_SIZE", "64MB");
-    env.put("ATRIUM_USER_QUOTA", "256MB");
-    return env;
-  }
+  static final S3Node node = new S3Node(Map.of("ATRIUM_S3_PART_SIZE", "5MB", "ATRIUM_S3_UPLOAD_MEMORY", "10MB",
+      "ATRIUM_MAX_FILE_SIZE", "64MB", "ATRIUM_USER_QUOTA", "256MB"));
+  static final S3Proxy proxy = node.proxy();
+  static final TestServer server = node.server();
 
   static byte[] random(int n, long seed) {
     byte[] b = new byte[n];

@@ -19,13 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,21 +34,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ScaleOutTest {
   static final HttpClient RAW = HttpClient.newHttpClient();
+  // a short rotation: a new key every 8 s, signing 4 s after it is made; tokens live an hour
   @RegisterExtension
-  @Order(1)
-  static final S3Proxy proxy = new S3Proxy();
-  @RegisterExtension
-  @Order(2)
-  static final TestServer a = TestServer.node(settings());
+  static final S3Node node = new S3Node(Map.of("ATRIUM_KEY_ROTATION", "8s"));
+  static final TestServer a = node.server();
   static TestServer b;
   static Path bData;
-
-  static Map<String, String> settings() {
-    Map<String, String> env = new HashMap<>(proxy.env());
-    // a short rotation: a new key every 8 s, signing 4 s after it is made; tokens live an hour
-    env.put("ATRIUM_KEY_ROTATION", "8s");
-    return env;
-  }
 
   @BeforeAll
   static void second() throws Exception {
@@ -100,7 +89,7 @@ class ScaleOutTest {
     String id = up.json().getJsonArray("results").getJsonObject(0).getString("file_id");
     Http.Res redirect = user.http(b).get("/api/files/download/" + id);
     assertEquals(302, redirect.status(), "B sends clients to the object store");
-    assertTrue(redirect.header("Location").orElseThrow().startsWith(proxy.endpoint() + "/"), redirect::toString);
+    assertTrue(redirect.header("Location").orElseThrow().startsWith(node.proxy().endpoint() + "/"), redirect::toString);
     HttpResponse<byte[]> viaS3 = RAW.send(HttpRequest.newBuilder(URI.create(redirect.header("Location").orElseThrow()))
         .build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, viaS3.statusCode(), () -> new String(viaS3.body(), StandardCharsets.UTF_8));

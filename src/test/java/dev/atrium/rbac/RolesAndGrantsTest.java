@@ -16,20 +16,13 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RolesAndGrantsTest {
   @RegisterExtension
-  static final TestServer server = TestServer.node();
-  static TestServer second;
-
-  @BeforeAll
-  static void start() {
-    second = server.join();
-  }
+  static final TestServer server = TestServer.twoNodes();
 
   private static Accounts.Login admin() {
     return server.admin();
@@ -69,18 +62,18 @@ class RolesAndGrantsTest {
   void revokeOnSecondNode() {
     Accounts.Login u = Accounts.registerAndLogin(server, "rev");
     long role = newRole("users.view");
-    Http.Res onSecond = second.http().bearer(u.access()).get("/api/users");
+    Http.Res onSecond = server.second().http().bearer(u.access()).get("/api/users");
     assertEquals(403, onSecond.status());
     assertEquals(201, admin().http(server).post("/api/users/" + u.userId() + "/roles", new JsonObject().put("role_id", role)).status());
     Poll.until(Duration.ofSeconds(1), "the grant is seen on the second node",
-        () -> second.http().bearer(u.access()).get("/api/users").status() == 200);
-    Http.Res verify = second.http().bearer(u.access()).post("/api/auth/verify-token", null);
+        () -> server.second().http().bearer(u.access()).get("/api/users").status() == 200);
+    Http.Res verify = server.second().http().bearer(u.access()).post("/api/auth/verify-token", null);
     assertTrue(verify.json().getJsonArray("permissions").contains("users.view"), verify::toString);
     assertEquals(1, verify.json().getJsonArray("roles").size());
 
     assertEquals(204, admin().http(server).delete("/api/users/" + u.userId() + "/roles/" + role).status());
     Poll.until(Duration.ofSeconds(1), "the revoke is seen on the second node",
-        () -> second.http().bearer(u.access()).get("/api/users").status() == 403);
+        () -> server.second().http().bearer(u.access()).get("/api/users").status() == 403);
     assertEquals(404, admin().http(server).delete("/api/users/" + u.userId() + "/roles/" + role).status());
 
     List<Map<String, Object>> audit = server.sql("SELECT action, changes->>'role_id' AS role FROM audit_log"
@@ -90,7 +83,7 @@ class RolesAndGrantsTest {
 
     assertEquals(200, admin().http(server).patch("/api/users/" + u.userId(), new JsonObject().put("is_active", false)).status());
     Poll.until(Duration.ofSeconds(1), "deactivation voids the token on the second node",
-        () -> second.http().bearer(u.access()).get("/api/auth/me").status() == 401);
+        () -> server.second().http().bearer(u.access()).get("/api/auth/me").status() == 401);
   }
 
   @Test
@@ -99,13 +92,13 @@ class RolesAndGrantsTest {
     Accounts.Login u = Accounts.registerAndLogin(server, "rpc");
     long role = newRole("users.view");
     assertEquals(201, admin().http(server).post("/api/users/" + u.userId() + "/roles", new JsonObject().put("role_id", role)).status());
-    Poll.until(Duration.ofSeconds(1), "granted", () -> second.http().bearer(u.access()).get("/api/users").status() == 200);
+    Poll.until(Duration.ofSeconds(1), "granted", () -> server.second().http().bearer(u.access()).get("/api/users").status() == 200);
     Http.Res patched = admin().http(server).patch("/api/roles/" + role, new JsonObject().put("permissions", new JsonArray().add("audit.view")));
     assertEquals(200, patched.status(), patched::toString);
     assertEquals(new JsonArray().add("audit.view"), patched.json().getJsonArray("permissions"));
     Poll.until(Duration.ofSeconds(1), "role change seen on the second node",
-        () -> second.http().bearer(u.access()).get("/api/users").status() == 403
-            && second.http().bearer(u.access()).get("/api/audit-log").status() == 200);
+        () -> server.second().http().bearer(u.access()).get("/api/users").status() == 403
+            && server.second().http().bearer(u.access()).get("/api/audit-log").status() == 200);
     JsonObject change = new JsonObject((String) server.sql("SELECT changes::text AS c FROM audit_log WHERE action = 'role.update'"
         + " AND target_id = ?", Long.toString(role)).get(0).get("c"));
     assertEquals(new JsonArray().add("users.view"), change.getJsonObject("permissions").getJsonArray("before"));
@@ -113,7 +106,7 @@ class RolesAndGrantsTest {
 
     assertEquals(200, admin().http(server).patch("/api/roles/" + role, new JsonObject().put("is_active", false)).status());
     Poll.until(Duration.ofSeconds(1), "an inactive role gives nothing",
-        () -> second.http().bearer(u.access()).get("/api/audit-log").status() == 403);
+        () -> server.second().http().bearer(u.access()).get("/api/audit-log").status() == 403);
   }
 
   @Test

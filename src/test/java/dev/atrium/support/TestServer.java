@@ -49,6 +49,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
   private final boolean ownsDatabase;
   private final List<TestServer> joined = new CopyOnWriteArrayList<>();
   private final Map<String, String> overrides;
+  private final boolean withSecond;
+  private TestServer second;
   private String database;
   private Application app;
   private Vertx clients;
@@ -59,12 +61,14 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.overrides = Map.of();
+    this.withSecond = false;
   }
 
-  private TestServer(Map<String, String> overrides) {
+  private TestServer(Map<String, String> overrides, boolean withSecond) {
     this.env = new HashMap<>();
     this.ownsDatabase = true;
     this.overrides = Map.copyOf(overrides);
+    this.withSecond = withSecond;
   }
 
   /** A node for a test class, started by JUnit before the class's tests (see the class comment). */
@@ -74,7 +78,16 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
 
   /** Same, with some settings replaced ({@code ATRIUM_*} variables). */
   public static TestServer node(Map<String, String> overrides) {
-    return new TestServer(overrides);
+    return new TestServer(overrides, false);
+  }
+
+  /**
+   * A node and a {@linkplain #second() second one} joined to it, both started before the class's
+   * tests, for tests of what one node's change does on another: the second node must be up (and
+   * caching) before the change, so it is not started on first use.
+   */
+  public static TestServer twoNodes() {
+    return new TestServer(Map.of(), true);
   }
 
   @Override
@@ -99,6 +112,9 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     // "{database}" in an override stands for this class's database (a URL through a test proxy)
     overrides.forEach((name, value) -> env.put(name, value.replace("{database}", database)));
     boot();
+    if (withSecond) {
+      second = join();
+    }
   }
 
   @Override
@@ -196,6 +212,14 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The node {@link #twoNodes()} joined to this one. */
+  public TestServer second() {
+    if (second == null) {
+      throw new IllegalStateException("only a node declared with TestServer.twoNodes() has a second node");
+    }
+    return second;
   }
 
   /** The first superuser, signed in once for the class (on first use). */

@@ -16,20 +16,13 @@ import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ApiKeyTest {
   @RegisterExtension
-  static final TestServer server = TestServer.node();
-  static TestServer second;
-
-  @BeforeAll
-  static void start() {
-    second = server.join();
-  }
+  static final TestServer server = TestServer.twoNodes();
 
   private static Accounts.Login admin() {
     return server.admin();
@@ -117,15 +110,15 @@ class ApiKeyTest {
     long role = AdminOps.role(server, admin(), "users.view");
     AdminOps.grant(server, admin(), owner.userId(), role, null);
     String key = createKey(owner, "users.view").getString("key");
-    assertEquals(200, second.http().with("X-API-Key", key).get("/api/users").status());
+    assertEquals(200, server.second().http().with("X-API-Key", key).get("/api/users").status());
     assertEquals(204, admin().http(server).delete("/api/users/" + owner.userId() + "/roles/" + role).status());
     Poll.until(Duration.ofSeconds(1), "the key loses users.view on the second node",
-        () -> second.http().with("X-API-Key", key).get("/api/users").status() == 403);
+        () -> server.second().http().with("X-API-Key", key).get("/api/users").status() == 403);
     assertEquals(403, server.http().bearer(key).get("/api/users").status());
 
     assertEquals(200, admin().http(server).patch("/api/users/" + owner.userId(), new JsonObject().put("is_active", false)).status());
     Poll.until(Duration.ofSeconds(1), "a deactivated owner's key is refused",
-        () -> second.http().with("X-API-Key", key).get("/api/auth/me").status() == 401);
+        () -> server.second().http().with("X-API-Key", key).get("/api/auth/me").status() == 401);
   }
 
   @Test
@@ -136,11 +129,11 @@ class ApiKeyTest {
     String key = created.getString("key");
     // Warm both nodes' caches first, so the test shows invalidation rather than a cold lookup.
     assertEquals(200, server.http().with("X-API-Key", key).get("/api/users").status());
-    assertEquals(200, second.http().with("X-API-Key", key).get("/api/users").status());
+    assertEquals(200, server.second().http().with("X-API-Key", key).get("/api/users").status());
     assertEquals(204, owner.http(server).delete("/api/auth/api-keys/" + created.getString("id")).status());
     assertEquals(401, server.http().with("X-API-Key", key).get("/api/users").status());
     Poll.until(Duration.ofSeconds(1), "the second node refuses the revoked key",
-        () -> second.http().with("X-API-Key", key).get("/api/users").status() == 401);
+        () -> server.second().http().with("X-API-Key", key).get("/api/users").status() == 401);
     assertEquals(404, owner.http(server).delete("/api/auth/api-keys/" + created.getString("id")).status());
     Accounts.Login other = Accounts.registerAndLogin(server, "other");
     JsonObject otherKey = createKey(other);
