@@ -4,6 +4,7 @@ import dev.atrium.api.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
+// Same shape as FileProcessed: kept apart, each event spells out its own wire names (no reflective mapper).
 public record FileUploaded(String fileId, String ownerId, String filename, long size, String contentType,
                            String sha256, Instant at) {
   public JsonObject toJson() {
