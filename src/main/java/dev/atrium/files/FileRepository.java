@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL on {@code files} and {@code file_quotas}. */
+/**
+ * SQL on {@code files} and {@code file_quotas}. What must commit together takes the caller's
+ * transaction ({@link SqlConnection}); the services decide where transactions begin and end.
+ */
 public final class FileRepository {
   private final Pool pool;
 
@@ -23,10 +26,6 @@ public final class FileRepository {
                         String declaredType, String sha256) {
   }
 
-  public <T> Future<T> inTransaction(java.util.function.Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work);
-  }
-
   public Future<Long> usedBytes(UUID ownerId) {
     return pool.preparedQuery("SELECT used_bytes FROM file_quotas WHERE user_id = $1")
         .execute(Tuple.of(ownerId))
@@ -36,11 +35,12 @@ public final class FileRepository {
   /**
    * Holds up to {@code wanted} bytes of the owner's quota for an upload in flight and returns how
    * many were granted (0 when the quota is full; with {@code allOrNothing}, 0 unless all fit).
-   * The row lock taken by the upsert serialises concurrent uploads of one owner.
+   * The row lock taken by the upsert serialises concurrent uploads of one owner until {@code conn}'s
+   * transaction ends.
    */
-  public Future<Long> reserve(UUID reservationId, UUID ownerId, long wanted, long quota, boolean allOrNothing,
-                              java.time.Duration ttl) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
+  public Future<Long> reserve(SqlConnection conn, UUID reservationId, UUID ownerId, long wanted, long quota,
+                              boolean allOrNothing, java.time.Duration ttl) {
+    return conn.preparedQuery("""
             INSERT INTO file_quotas (user_id, used_bytes) VALUES ($1, 0)
             ON CONFLICT (user_id) DO UPDATE SET used_bytes = file_quotas.used_bytes
             RETURNING used_bytes""")
@@ -58,7 +58,7 @@ public final class FileRepository {
                       VALUES ($1, $2, $3, now() + make_interval(secs => $4))""")
                   .execute(Tuple.of(reservationId, ownerId, granted, (double) ttl.toSeconds())))
               .map(v -> granted);
-        }));
+        });
   }
 
   /**
@@ -131,8 +131,8 @@ public final class FileRepository {
   }
 
   /** Deletes the row and gives its bytes back to the owner's quota; empty when it was gone already. */
-  public Future<Optional<FileRecord>> delete(UUID id) {
-    return pool.withTransaction(conn -> conn.preparedQuery(
+  public Future<Optional<FileRecord>> delete(SqlConnection conn, UUID id) {
+    return conn.preparedQuery(
             "DELETE FROM files WHERE id = $1 RETURNING " + FileRecord.COLUMNS)
         .execute(Tuple.of(id))
         .compose(rows -> {
@@ -144,7 +144,7 @@ public final class FileRepository {
                   "UPDATE file_quotas SET used_bytes = greatest(0, used_bytes - $2) WHERE user_id = $1")
               .execute(Tuple.of(f.ownerId(), f.size()))
               .map(v -> Optional.of(f));
-        }));
+        });
   }
 
   /** Records the outcome of after-upload processing; false when the file was deleted meanwhile. */

@@ -55,12 +55,12 @@ public final class FilesModule implements Module {
     long maxBody = MAX_FILES * maxFile + MULTIPART_OVERHEAD;
     // the disk reserve guards the data directory; object storage has no such limit
     long diskReserve = storage.s3() ? 0 : storage.diskReserve();
-    FilesService service = new FilesService(p.vertx(), repo, store, p.config().userQuota(),
+    FilesService service = new FilesService(p.vertx(), p.pool(), repo, store, p.config().userQuota(),
         p.registry(), diskReserve, storage.uploadsPerUser());
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
     this.links = new SignedLinks(linkKeys, p.config().signedUrlTtl(), Clock.systemUTC());
     this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);
-    this.tus = new TusService(p.vertx(), new TusRepository(p.pool()), service, storage.tusExpiry());
+    this.tus = new TusService(p.vertx(), p.pool(), new TusRepository(p.pool()), service, storage.tusExpiry());
     this.tusHandlers = new TusHandlers(p.vertx(), tus, service, maxFile);
   }
 

@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import dev.atrium.files.storage.ObjectStore;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,13 +25,15 @@ import org.slf4j.LoggerFactory;
  * The files rules: an upload is admitted only with room on the disk, a free upload slot and its
  * declared size reserved against the quota; a received part becomes a file when its bytes are in
  * the store and its row commits, taking its size from the reservation; files belong to their owner,
- * {@code files.manage_all} reaches everyone's, and someone else's file is "not found".
+ * {@code files.manage_all} reaches everyone's, and someone else's file is "not found". This class
+ * and {@link TusService} decide the transactions; {@link FileRepository} runs in them.
  */
 public final class FilesService {
   public static final String MANAGE_ALL = "files.manage_all";
   private static final Logger LOG = LoggerFactory.getLogger(FilesService.class);
 
   private final Vertx vertx;
+  private final Pool pool;
   private final FileRepository repo;
   private final ObjectStore store;
   private final long quota;
@@ -39,9 +43,10 @@ public final class FilesService {
   /** Upload requests in flight per user on this node, so one account cannot take all the disk bandwidth. */
   private final InFlight.PerKey<UUID> slots;
 
-  public FilesService(Vertx vertx, FileRepository repo, ObjectStore store, long quota,
+  public FilesService(Vertx vertx, Pool pool, FileRepository repo, ObjectStore store, long quota,
                       MeterRegistry registry, long diskReserve, int uploadsPerUser) {
     this.vertx = vertx;
+    this.pool = pool;
     this.repo = repo;
     this.store = store;
     this.quota = quota;
@@ -91,7 +96,7 @@ public final class FilesService {
       return Future.failedFuture(refused);
     }
     UUID id = UUID.randomUUID();
-    return repo.reserve(id, owner, declared, quota, allOrNothing, ttl)
+    return pool.withTransaction(tx -> repo.reserve(tx, id, owner, declared, quota, allOrNothing, ttl))
         .map(granted -> new Reservation(id, owner, granted))
         .onFailure(t -> slots.release(owner));
   }
@@ -117,11 +122,13 @@ public final class FilesService {
 
   /** Reserves exactly {@code bytes} for a resumable upload (reservation id = upload id); false when they do not fit. */
   Future<Boolean> reserveAll(UUID id, UUID owner, long bytes, Duration ttl) {
-    return repo.reserve(id, owner, bytes, quota, true, ttl).map(granted -> granted == bytes);
+    return pool.withTransaction(tx -> repo.reserve(tx, id, owner, bytes, quota, true, ttl))
+        .map(granted -> granted == bytes);
   }
 
-  FileRepository repository() {
-    return repo;
+  /** Gives back what is left of a reservation, leaving upload slots alone (resumable uploads hold none). */
+  Future<Void> release(UUID reservationId) {
+    return repo.release(reservationId);
   }
 
   /** Gives the unused part of the reservation back and frees the upload slot; never fails. */
@@ -179,17 +186,19 @@ public final class FilesService {
     FileRepository.NewFile row = new FileRepository.NewFile(id, reservation.owner(), r.filename(), r.key(), r.size(),
         r.contentType(), r.declaredType(), r.sha256());
     return r.sink().finish()
-        .compose(v -> insert(reservation.id(), row))
+        .compose(v -> pool.withTransaction(tx -> insert(tx, reservation.id(), row)))
         .<Outcome>map(v -> new Stored(id, r.filename(), r.size(), r.contentType(), r.sha256()))
         .recover(t -> failed(r.filename(), t, r.sink().abort()));
   }
 
-  /** Writes the row, taking its size from the reservation, in one transaction. */
-  Future<Void> insert(UUID reservationId, FileRepository.NewFile row) {
-    return repo.inTransaction(conn -> (row.size() == 0 ? Future.succeededFuture(true)
-        : repo.takeFromReservation(conn, reservationId, row.size()))
-        .compose(fits -> fits ? repo.insert(conn, row) : Future.failedFuture(Problem.of(413, "quota_exceeded",
-            "Your storage quota does not leave room for this file"))));
+  /**
+   * In the caller's transaction: takes the file's size from the reservation and writes its row;
+   * 413 {@code quota_exceeded} when the reservation does not hold the bytes.
+   */
+  Future<Void> insert(SqlConnection tx, UUID reservationId, FileRepository.NewFile row) {
+    return (row.size() == 0 ? Future.succeededFuture(true) : repo.takeFromReservation(tx, reservationId, row.size()))
+        .compose(fits -> fits ? repo.insert(tx, row) : Future.failedFuture(Problem.of(413, "quota_exceeded",
+            "Your storage quota does not leave room for this file")));
   }
 
   /** The answer for a part that could not be stored, once its bytes are gone ({@code cleanup}). */
@@ -251,7 +260,7 @@ public final class FilesService {
   /** Deletes the row (giving the bytes back to the quota), then the bytes and the thumbnail. */
   public Future<Void> delete(Caller caller, UUID fileId) {
     return visible(caller, fileId)
-        .compose(f -> repo.delete(f.id()))
+        .compose(f -> pool.withTransaction(tx -> repo.delete(tx, f.id())))
         .compose(deleted -> deleted.map(f -> store.delete(f.storageKey())
                 .compose(v -> store.delete(FileStore.thumbnailKey(f.storageKey()))))
             .orElseGet(() -> Future.failedFuture(Problem.notFound("File"))));

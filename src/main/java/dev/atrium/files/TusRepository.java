@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL on {@code tus_uploads}: the state of resumable uploads, shared by every node. */
+/**
+ * SQL on {@code tus_uploads}: the state of resumable uploads, shared by every node. Steps that
+ * commit together take the transaction {@link TusService} opened.
+ */
 final class TusRepository {
   private static final String COLUMNS = "id, owner_id, filename, declared_type, metadata, length, \"offset\","
       + " storage_key, store_state, digest_state, head, expires_at";
@@ -82,11 +85,12 @@ final class TusRepository {
   /**
    * Records an append and gives up the lease, unless the last byte is in: then the lease is kept
    * for the completion, so the sweeper does not complete it at the same time. The upload (and its
-   * quota reservation) lives {@code expiry} longer. False when the lease was lost meanwhile.
+   * quota reservation) lives {@code expiry} longer, in {@code conn}'s transaction. False when the
+   * lease was lost meanwhile.
    */
-  Future<Boolean> advance(UUID id, String token, long offset, JsonObject storeState, byte[] digest, byte[] head,
-                          Duration expiry) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
+  Future<Boolean> advance(SqlConnection conn, UUID id, String token, long offset, JsonObject storeState,
+                          byte[] digest, byte[] head, Duration expiry) {
+    return conn.preparedQuery("""
             UPDATE tus_uploads SET "offset" = $3, store_state = $4, digest_state = $5, head = $6,
                    expires_at = now() + make_interval(secs => $7),
                    locked_by = CASE WHEN $3 < length THEN NULL ELSE locked_by END,
@@ -97,7 +101,7 @@ final class TusRepository {
         .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
             : conn.preparedQuery("UPDATE file_reservations SET expires_at = now() + make_interval(secs => $2)"
                     + " WHERE id = $1")
-                .execute(Tuple.of(id, (double) expiry.toSeconds())).map(true)));
+                .execute(Tuple.of(id, (double) expiry.toSeconds())).map(true));
   }
 
   Future<Boolean> delete(SqlConnection conn, UUID id) {

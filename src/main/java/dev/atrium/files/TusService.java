@@ -5,6 +5,7 @@ import dev.atrium.files.storage.ObjectStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,20 +18,23 @@ import org.slf4j.LoggerFactory;
  * lives in PostgreSQL ({@link TusRepository}) and its bytes in the object store, so any node
  * continues what another began; a PATCH holds the upload's lease, so two never append at once.
  * The quota is reserved whole at creation; a finished upload becomes an ordinary file with the
- * upload's id (row, {@code file.uploaded}, thumbnail, push frame).
+ * upload's id (row, {@code file.uploaded}, thumbnail, push frame). What must commit together
+ * runs in one transaction opened here; {@link TusRepository} takes its connection.
  */
 final class TusService {
   static final Duration LEASE = Duration.ofSeconds(60);
   private static final Logger LOG = LoggerFactory.getLogger(TusService.class);
 
   private final Vertx vertx;
+  private final Pool pool;
   private final TusRepository repo;
   private final FilesService files;
   private final ObjectStore store;
   private final Duration expiry;
 
-  TusService(Vertx vertx, TusRepository repo, FilesService files, Duration expiry) {
+  TusService(Vertx vertx, Pool pool, TusRepository repo, FilesService files, Duration expiry) {
     this.vertx = vertx;
+    this.pool = pool;
     this.repo = repo;
     this.files = files;
     this.store = files.objects();
@@ -54,7 +58,7 @@ final class TusService {
           return repo.insert(u, expiry).map(v -> u)
               .recover(t -> store.resumableAbort(key, state).compose(x -> Future.failedFuture(t)));
         })
-        .onFailure(t -> files.repository().release(id))
+        .onFailure(t -> files.release(id))
         .compose(u -> repo.find(id).map(found -> found.orElseThrow()));
   }
 
@@ -127,7 +131,8 @@ final class TusService {
         : store.resumableAppend(u.storageKey(), u.storeState(), chunk.spool(), chunk.size());
     byte[] head = u.head().length >= ContentSniffer.HEAD ? u.head() : concat(u.head(), chunk.digest());
     return appended
-        .compose(state -> repo.advance(u.id(), lease.token(), offset, state, chunk.digest().state(), head, expiry)
+        .compose(state -> pool.withTransaction(tx -> repo.advance(tx, u.id(), lease.token(), offset, state,
+                chunk.digest().state(), head, expiry))
             .compose(kept -> kept ? Future.succeededFuture(state) : Future.failedFuture(Problem.of(423,
                 "upload_locked", "The upload's lease was lost; send HEAD and resume"))))
         .compose(state -> offset < u.length() ? Future.succeededFuture(offset)
@@ -148,14 +153,9 @@ final class TusService {
     String type = ContentSniffer.sniff(head, head.length, u.declaredType(), u.filename());
     FileRepository.NewFile row = new FileRepository.NewFile(u.id(), u.ownerId(), u.filename(), u.storageKey(),
         u.length(), type, u.declaredType(), sha);
-    FileRepository fileRepo = files.repository();
     return store.resumableFinish(u.storageKey(), state)
-        .compose(v -> fileRepo.inTransaction(conn -> (u.length() == 0 ? Future.succeededFuture(true)
-            : fileRepo.takeFromReservation(conn, u.id(), u.length()))
-            .compose(fits -> fits ? fileRepo.insert(conn, row) : Future.failedFuture(
-                Problem.of(413, "quota_exceeded", "Your storage quota does not leave room for this file")))
-            .compose(v2 -> repo.delete(conn, u.id()))))
-        .compose(v -> fileRepo.release(u.id()))
+        .compose(v -> pool.withTransaction(tx -> files.insert(tx, u.id(), row).compose(v2 -> repo.delete(tx, u.id()))))
+        .compose(v -> files.release(u.id()))
         .onSuccess(v -> files.announce(u.ownerId(), new FilesService.Stored(u.id(), u.filename(), u.length(), type,
             sha)))
         .onFailure(t -> LOG.error("Completing upload {} failed", u.id(), t));
@@ -171,7 +171,7 @@ final class TusService {
   private Future<Void> remove(TusRepository.TusUpload u) {
     return repo.delete(u.id())
         .compose(deleted -> deleted ? store.resumableAbort(u.storageKey(), u.storeState())
-            .compose(v -> files.repository().release(u.id())) : Future.failedFuture(Problem.notFound("Upload")));
+            .compose(v -> files.release(u.id())) : Future.failedFuture(Problem.notFound("Upload")));
   }
 
   /**
