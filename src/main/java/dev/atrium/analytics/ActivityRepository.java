@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /** SQL for activities: the batched insert, per-user statistics, and the export cursor. */
 public final class ActivityRepository {
@@ -183,12 +182,11 @@ public final class ActivityRepository {
   }
 
   /**
-   * Opens a server-side cursor over the matching activities (oldest first) and hands its row
-   * stream to {@code consumer}; the cursor's transaction and connection are released when the
-   * consumer's future completes, however it completes. Only {@code fetchSize} rows are read
-   * ahead; a paused stream stops fetching.
+   * A server-side cursor over the matching activities (oldest first) in the caller's
+   * transaction, which it makes read-only (so it must be the transaction's first statement).
+   * Only {@code fetchSize} rows are read ahead; a paused stream stops fetching.
    */
-  public Future<Void> stream(ExportFilter f, int fetchSize, Function<RowStream<Row>, Future<Void>> consumer) {
+  public Future<RowStream<Row>> stream(SqlConnection tx, ExportFilter f, int fetchSize) {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT ").append(EXPORT_COLUMNS).append(" FROM activities WHERE true");
     if (f.from() != null) {
@@ -205,17 +203,9 @@ public final class ActivityRepository {
     }
     sql.append(" ORDER BY occurred_at, user_id, id"); // the primary key's order: no sort
     Tuple args = Tuple.tuple(params);
-    return pool.getConnection().compose(conn -> conn.begin()
-        .compose(tx -> conn.prepare(sql.toString())
-            .compose(ps -> consumer.apply(ps.createStream(fetchSize, args)))
-            .transform(ar -> tx.rollback().otherwiseEmpty()
-                .transform(ignored -> ar.succeeded()
-                    ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause()))))
-        .eventually(() -> closeQuietly(conn)));
-  }
-
-  private static Future<Void> closeQuietly(SqlConnection conn) {
-    return conn.close().otherwiseEmpty();
+    return tx.query("SET TRANSACTION READ ONLY").execute()
+        .compose(v -> tx.prepare(sql.toString()))
+        .map(ps -> ps.createStream(fetchSize, args));
   }
 
   static JsonObject metadataOf(Row r) {

@@ -4,7 +4,6 @@ import dev.atrium.access.Caller;
 import dev.atrium.api.Inputs;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Handler;
-import dev.atrium.exports.Exports;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,17 +18,14 @@ import java.util.UUID;
 /** Binds the contract's {@code analytics} operations: parse, call, shape. */
 public final class AnalyticsHandlers {
   private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-  static final int EXPORT_FETCH = 500;
 
   private final ActivityService service;
-  private final ActivityRepository repository;
-  private final Exports exports;
+  private final ActivityExport export;
   private final Clock clock;
 
-  public AnalyticsHandlers(ActivityService service, ActivityRepository repository, Exports exports, Clock clock) {
+  AnalyticsHandlers(ActivityService service, ActivityExport export, Clock clock) {
     this.service = service;
-    this.repository = repository;
-    this.exports = exports;
+    this.export = export;
     this.clock = clock;
   }
 
@@ -95,16 +91,7 @@ public final class AnalyticsHandlers {
     boolean xlsx = "xlsx".equals(format);
     HttpServerResponse resp = ctx.response();
     String name = "activities-" + FILE_STAMP.format(clock.instant().atOffset(ZoneOffset.UTC)) + (xlsx ? ".xlsx" : ".csv");
-    exports.admit(() -> repository.stream(filter, EXPORT_FETCH, rows -> {
-          // Headers only once the cursor is open: a failure before this still answers problem+json.
-          resp.setChunked(true)
-              .putHeader("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                  : "text/csv; charset=utf-8; header=present")
-              .putHeader("Content-Disposition", "attachment; filename=\"" + name + "\"")
-              .putHeader("Cache-Control", "no-store")
-              .putHeader("X-Content-Type-Options", "nosniff");
-          return exports.pump(rows, resp, ActivityExport.format(xlsx, exports));
-        }))
+    export.write(resp, filter, xlsx, name)
         .onFailure(t -> {
           if (!resp.headWritten() && !resp.closed()) {
             ctx.fail(t);

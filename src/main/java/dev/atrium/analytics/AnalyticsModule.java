@@ -32,7 +32,7 @@ public final class AnalyticsModule implements Module {
     this.service = new ActivityService(repository, ingest, counters, clock,
         p.config().activityRetentionDays(), p.config().ingestRatePerUser());
     this.partitions = new ActivityPartitions(p.pool());
-    this.handlers = new AnalyticsHandlers(service, repository, p.exports(), clock);
+    this.handlers = new AnalyticsHandlers(service, new ActivityExport(p.pool(), repository, p.exports()), clock);
   }
 
   @Override
