@@ -1,23 +1,21 @@
 package dev.atrium.keys;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-/** SQL on {@code signing_keys}. */
+/** SQL on {@code signing_keys}, on the connection or transaction {@link SigningKeys} chose. */
 final class KeyRepository {
   /** Serialises key creation across nodes (any constant; "atrium.signing_keys" hashed by hand). */
   private static final long LOCK = 0x61747269756d4bL;
 
-  private final Pool pool;
-
-  KeyRepository(Pool pool) {
-    this.pool = pool;
+  private KeyRepository() {
   }
 
   /** One stored key. */
@@ -41,10 +39,10 @@ final class KeyRepository {
    * keys left; {@code due} when none is younger than {@code rotation} (or there is none). Cheap:
    * no key is made here, so the caller generates one only when it is due.
    */
-  Future<Current> current(String purpose, Duration rotation, Duration keep) {
-    return pool.withConnection(conn -> conn.preparedQuery(PRUNE).execute(Tuple.of(purpose, seconds(keep)))
-        .compose(v -> conn.preparedQuery(SELECT).execute(Tuple.of(purpose, seconds(rotation))))
-        .map(KeyRepository::current));
+  static Future<Current> current(SqlClient db, String purpose, Duration rotation, Duration keep) {
+    return db.preparedQuery(PRUNE).execute(Tuple.of(purpose, seconds(keep)))
+        .compose(v -> db.preparedQuery(SELECT).execute(Tuple.of(purpose, seconds(rotation))))
+        .map(KeyRepository::current);
   }
 
   private static Current current(io.vertx.sqlclient.RowSet<Row> rows) {
@@ -57,24 +55,26 @@ final class KeyRepository {
     return new Current(out, !recent);
   }
 
+  /** Takes the key-creation lock, held until {@code tx}'s transaction ends. */
+  static Future<Void> lock(SqlConnection tx) {
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK)).mapEmpty();
+  }
+
   /**
-   * Under the advisory lock: creates {@code fresh} unless another node made a key younger than
-   * {@code rotation} meanwhile (active at once when it is the first, else after {@code delay}),
-   * prunes as {@link #current} does, and returns the keys left, newest first.
+   * Creates {@code fresh} unless another node made a key younger than {@code rotation} meanwhile
+   * (active at once when it is the first, else after {@code delay}). Call it under {@link #lock},
+   * so two nodes never both find no recent key.
    */
-  Future<List<StoredKey>> rotate(String purpose, StoredKey fresh, Duration rotation, Duration delay, Duration keep) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-        .execute(Tuple.of(LOCK))
-        .compose(v -> conn.preparedQuery("""
-                INSERT INTO signing_keys (kid, purpose, material, activates_at)
-                SELECT $1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM signing_keys WHERE purpose = $2)
-                                        THEN now() + make_interval(secs => $5) ELSE now() END
-                WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE purpose = $2
-                                  AND created_at > now() - make_interval(secs => $4))""")
-            .execute(Tuple.of(fresh.kid(), purpose, fresh.material(), seconds(rotation), seconds(delay))))
-        .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(purpose, seconds(keep))))
-        .compose(v -> conn.preparedQuery(SELECT).execute(Tuple.of(purpose, seconds(rotation))))
-        .map(rows -> current(rows).keys()));
+  static Future<Void> insertUnlessRecent(SqlConnection tx, String purpose, StoredKey fresh, Duration rotation,
+                                         Duration delay) {
+    return tx.preparedQuery("""
+            INSERT INTO signing_keys (kid, purpose, material, activates_at)
+            SELECT $1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM signing_keys WHERE purpose = $2)
+                                    THEN now() + make_interval(secs => $5) ELSE now() END
+            WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE purpose = $2
+                              AND created_at > now() - make_interval(secs => $4))""")
+        .execute(Tuple.of(fresh.kid(), purpose, fresh.material(), seconds(rotation), seconds(delay)))
+        .mapEmpty();
   }
 
   private static double seconds(Duration d) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,6 @@ public final class SigningKeys implements Module {
   private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
 
   private final Platform platform;
-  private final KeyRepository repo;
   private final JwtKeys fixedToken;
   private final Duration rotation;
   private final Duration period;
@@ -48,7 +48,6 @@ public final class SigningKeys implements Module {
 
   public SigningKeys(Platform p, String issuer, JwtKeys fixedToken) {
     this.platform = p;
-    this.repo = new KeyRepository(p.pool());
     this.fixedToken = fixedToken;
     this.rotation = p.config().storage().keyRotation();
     long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
@@ -132,15 +131,21 @@ public final class SigningKeys implements Module {
   /**
    * The keys of a purpose. Most refreshes only read them; a key is generated (an EC key pair
    * costs milliseconds of CPU) only when the newest is older than the rotation period, on a
-   * worker thread, and then stored under the lock, where another node's key made meanwhile wins.
+   * worker thread, and then stored in one transaction under the lock, where another node's key
+   * made meanwhile wins; the keys are read back in that transaction.
    */
   private Future<List<KeyRepository.StoredKey>> keys(String purpose, Supplier<KeyRepository.StoredKey> fresh,
                                                      Duration keep) {
-    return repo.current(purpose, rotation, keep).compose(current -> !current.due()
-        ? Future.succeededFuture(current.keys())
-        : platform.vertx().executeBlocking(fresh::get, false)
-            .onSuccess(k -> generated.get(purpose).increment())
-            .compose(k -> repo.rotate(purpose, k, rotation, period.multipliedBy(2), keep)));
+    Pool pool = platform.pool();
+    Duration delay = period.multipliedBy(2);
+    return pool.withConnection(conn -> KeyRepository.current(conn, purpose, rotation, keep))
+        .compose(current -> !current.due() ? Future.succeededFuture(current.keys())
+            : platform.vertx().executeBlocking(fresh::get, false)
+                .onSuccess(k -> generated.get(purpose).increment())
+                .compose(k -> pool.withTransaction(tx -> KeyRepository.lock(tx)
+                    .compose(v -> KeyRepository.insertUnlessRecent(tx, purpose, k, rotation, delay))
+                    .compose(v -> KeyRepository.current(tx, purpose, rotation, keep))))
+                .map(KeyRepository.Current::keys));
   }
 
   private KeyRepository.StoredKey freshToken() {
