@@ -39,10 +39,11 @@ public final class AccountModule implements Module {
     AuthPorts auth = new AuthModulePorts(authModule, access);
     AccountRepository accounts = new AccountRepository(p.pool());
     AuditLog audit = new AuditLog(p.pool());
-    CodeMails codes = new CodeMails(accounts, new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
+    CodeMails codes = new CodeMails(p.pool(), accounts,
+        new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
     this.email = new EmailFlows(accounts, codes, auth, audit);
     this.mfaRepository = new MfaRepository(p.pool(), new SecretBox(p.config().dataKey()));
-    MfaService mfa = new MfaService(p.vertx(), accounts, mfaRepository,
+    MfaService mfa = new MfaService(p.vertx(), p.pool(), accounts, mfaRepository,
         new MfaTokens(p.redisApi(), p.keys()), auth, audit, auditModule.security());
     this.handlers = new AccountHandlers(email, new PasswordReset(accounts, codes, auth, audit), mfa);
     LoginChecks loginChecks = new LoginChecks(mfa, p.config().mail().requireVerifiedEmail());
@@ -71,12 +72,18 @@ public final class AccountModule implements Module {
             + " data key than ATRIUM_DATA_KEY " + platform.config().dataKey().map(k -> k.id()).orElse("(unset)")
             + ": start with the key that sealed them"));
       }
-      return mfaRepository.sealPlain();
+      return sealPlain();
     }).onSuccess(n -> {
       if (n > 0) {
         LOG.info("Sealed {} TOTP secret(s) stored before ATRIUM_DATA_KEY was set", n);
       }
     }).mapEmpty();
+  }
+
+  /** Seals the secrets stored before ATRIUM_DATA_KEY was set, a batch per transaction; answers how many. */
+  private Future<Long> sealPlain() {
+    return platform.pool().withTransaction(mfaRepository::sealBatch)
+        .compose(n -> n < MfaRepository.SEAL_BATCH ? Future.succeededFuture(n) : sealPlain().map(more -> n + more));
   }
 
   private Future<Void> listen() {

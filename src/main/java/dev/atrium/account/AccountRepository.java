@@ -23,10 +23,6 @@ final class AccountRepository {
     this.pool = pool;
   }
 
-  Pool pool() {
-    return pool;
-  }
-
   /** The account fields these flows need; {@code language} is the profile's preferences.language. */
   record Account(UUID id, String email, String passwordHash, boolean active, boolean verified, boolean superuser,
                  boolean mfaEnabled, String language) {

@@ -5,6 +5,7 @@ import dev.atrium.mail.Language;
 import dev.atrium.mail.MailKind;
 import dev.atrium.mail.Mailer;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -21,11 +22,13 @@ final class CodeMails {
   static final Duration TTL = Duration.ofMinutes(15);
   static final int MAX_ATTEMPTS = 5;
 
+  private final Pool pool;
   private final AccountRepository repo;
   private final SendThrottle throttle;
   private final Mailer mailer;
 
-  CodeMails(AccountRepository repo, SendThrottle throttle, Mailer mailer) {
+  CodeMails(Pool pool, AccountRepository repo, SendThrottle throttle, Mailer mailer) {
+    this.pool = pool;
     this.repo = repo;
     this.throttle = throttle;
     this.mailer = mailer;
@@ -48,7 +51,7 @@ final class CodeMails {
       String code = Secrets.sixDigits();
       Map<String, String> values = Map.of("code", code, "link", mailer.link(linkPath),
           "minutes", Long.toString(TTL.toMinutes()));
-      return repo.pool().withTransaction(tx -> repo.issueCode(tx, userId, purpose, hash(userId, purpose, code),
+      return pool.withTransaction(tx -> repo.issueCode(tx, userId, purpose, hash(userId, purpose, code),
                   newEmail, TTL)
               .compose(v -> mailer.queue(tx, kind, lang, to, values))
               .compose(v -> extra == null ? Future.succeededFuture()
@@ -80,7 +83,7 @@ final class CodeMails {
                                 BiFunction<SqlClient, AccountRepository.StoredCode, Future<T>> effect) {
     record Outcome<T>(boolean ok, T value) {
     }
-    return repo.pool().<Outcome<T>>withTransaction(tx -> repo.lockCode(tx, userId, purpose, MAX_ATTEMPTS)
+    return pool.<Outcome<T>>withTransaction(tx -> repo.lockCode(tx, userId, purpose, MAX_ATTEMPTS)
             .compose(found -> {
               if (found.isEmpty()) {
                 return Future.succeededFuture(new Outcome<>(false, null));

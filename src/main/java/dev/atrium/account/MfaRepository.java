@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.UUID;
 
 /** SQL on user_totp, mfa_recovery_codes and users.mfa_enabled; secrets pass through {@link SecretBox}. */
 final class MfaRepository {
-  private static final int SEAL_BATCH = 500;
+  static final int SEAL_BATCH = 500;
   private final Pool pool;
   private final SecretBox box;
 
@@ -61,27 +62,27 @@ final class MfaRepository {
   }
 
   /**
-   * Seals the secrets stored before ATRIUM_DATA_KEY was set, a batch per transaction; rows another
-   * node is sealing at the same time are skipped. Answers how many this call sealed.
+   * Seals up to {@link #SEAL_BATCH} secrets stored before ATRIUM_DATA_KEY was set, in the caller's
+   * transaction; rows another node is sealing at the same time are skipped (they stay locked until
+   * {@code tx} ends). Answers how many it sealed: none when no key is set.
    */
-  Future<Long> sealPlain() {
+  Future<Long> sealBatch(SqlConnection tx) {
     if (box.keyId().isEmpty()) {
       return Future.succeededFuture(0L);
     }
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT user_id, secret FROM user_totp"
-                + " WHERE secret_key_id IS NULL LIMIT " + SEAL_BATCH + " FOR UPDATE SKIP LOCKED").execute()
-            .compose(rows -> {
-              List<Tuple> sealed = new ArrayList<>();
-              for (Row r : rows) {
-                UUID id = r.getUUID("user_id");
-                SecretBox.Stored s = box.seal(id, r.getBuffer("secret").getBytes());
-                sealed.add(Tuple.of(id, Buffer.buffer(s.bytes()), s.keyId()));
-              }
-              return sealed.isEmpty() ? Future.succeededFuture(0L)
-                  : tx.preparedQuery("UPDATE user_totp SET secret = $2, secret_key_id = $3 WHERE user_id = $1")
-                      .executeBatch(sealed).map((long) sealed.size());
-            }))
-        .compose(n -> n < SEAL_BATCH ? Future.succeededFuture(n) : sealPlain().map(more -> n + more));
+    return tx.preparedQuery("SELECT user_id, secret FROM user_totp"
+            + " WHERE secret_key_id IS NULL LIMIT " + SEAL_BATCH + " FOR UPDATE SKIP LOCKED").execute()
+        .compose(rows -> {
+          List<Tuple> sealed = new ArrayList<>();
+          for (Row r : rows) {
+            UUID id = r.getUUID("user_id");
+            SecretBox.Stored s = box.seal(id, r.getBuffer("secret").getBytes());
+            sealed.add(Tuple.of(id, Buffer.buffer(s.bytes()), s.keyId()));
+          }
+          return sealed.isEmpty() ? Future.succeededFuture(0L)
+              : tx.preparedQuery("UPDATE user_totp SET secret = $2, secret_key_id = $3 WHERE user_id = $1")
+                  .executeBatch(sealed).map((long) sealed.size());
+        });
   }
 
   /** Remembers the step of an accepted code, so that the same code is refused from now on. */

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ final class MfaService {
   static final int RECOVERY_CODES = 10;
 
   private final Vertx vertx;
+  private final Pool pool;
   private final AccountRepository accounts;
   private final MfaRepository mfa;
   private final MfaTokens tokens;
@@ -27,10 +29,11 @@ final class MfaService {
   private final AuditLog audit;
   private final SecurityEvents security;
 
-  MfaService(Vertx vertx, AccountRepository accounts, MfaRepository mfa, MfaTokens tokens, AuthPorts auth,
-             AuditLog audit, SecurityEvents security) {
+  MfaService(Vertx vertx, Pool pool, AccountRepository accounts, MfaRepository mfa, MfaTokens tokens,
+             AuthPorts auth, AuditLog audit, SecurityEvents security) {
     this.security = security;
     this.vertx = vertx;
+    this.pool = pool;
     this.accounts = accounts;
     this.mfa = mfa;
     this.tokens = tokens;
@@ -67,7 +70,7 @@ final class MfaService {
       recovery.add(c);
       hashes.add(recoveryHash(userId, c));
     }
-    return accounts.pool().withTransaction(tx -> mfa.lock(tx, userId).compose(found -> {
+    return pool.withTransaction(tx -> mfa.lock(tx, userId).compose(found -> {
           if (found.isEmpty()) {
             return Future.failedFuture(Problem.of(409, "mfa_not_enrolled",
                 "Start with POST /api/auth/mfa/totp/enroll"));
@@ -97,7 +100,7 @@ final class MfaService {
             AccountEvents.log("mfa_disabled", userId, ip, "wrong_password");
             return Future.failedFuture(Problem.field("invalid_password", "/password", "The password is incorrect"));
           }
-          return accounts.pool().withTransaction(tx -> mfa.lock(tx, userId).compose(found -> {
+          return pool.withTransaction(tx -> mfa.lock(tx, userId).compose(found -> {
             if (found.isEmpty() || !found.get().confirmed()) {
               return Future.failedFuture(Problem.of(409, "mfa_not_enabled", "Two-factor sign-in is not on"));
             }
@@ -131,7 +134,7 @@ final class MfaService {
   }
 
   private Future<Void> reset(Caller actor, UUID targetId) {
-    return accounts.pool().withTransaction(tx -> mfa.disable(tx, targetId).compose(wasOn -> {
+    return pool.withTransaction(tx -> mfa.disable(tx, targetId).compose(wasOn -> {
           if (!wasOn) {
             return Future.failedFuture(Problem.of(409, "mfa_not_enabled",
                 "Two-factor sign-in is not on for this user"));
@@ -160,7 +163,7 @@ final class MfaService {
       }
       MfaTokens.Challenge c = found.get();
       return auth.countLoginAttempt(c.email(), ip)
-          .compose(v -> accounts.pool().withTransaction(tx -> mfa.lock(tx, c.userId()).compose(totp -> {
+          .compose(v -> pool.withTransaction(tx -> mfa.lock(tx, c.userId()).compose(totp -> {
             if (totp.isEmpty() || !totp.get().confirmed()) {
               return Future.succeededFuture(Optional.<String>empty());
             }
