@@ -13,7 +13,7 @@ public final class RbacModule implements Module {
   private final RbacHandlers handlers;
 
   public RbacModule(Platform p, AccessModule access, AuditedChange changes) {
-    this.handlers = new RbacHandlers(new RbacService(new RbacRepository(p.pool()), changes, access.states()));
+    this.handlers = new RbacHandlers(new RbacService(p.pool(), new RbacRepository(p.pool()), changes, access.states()));
   }
 
   @Override

@@ -28,10 +28,6 @@ public final class RbacRepository {
     this.pool = pool;
   }
 
-  public Pool pool() {
-    return pool;
-  }
-
   // ---- permissions
 
   public Future<List<Permission>> listPermissions(String module, int limit, long offset) {

@@ -30,8 +30,8 @@ public final class RbacService {
   private final AuditedChange changes;
   private final AccessStates states;
 
-  public RbacService(RbacRepository repo, AuditedChange changes, AccessStates states) {
-    this.pool = repo.pool();
+  public RbacService(Pool pool, RbacRepository repo, AuditedChange changes, AccessStates states) {
+    this.pool = pool;
     this.repo = repo;
     this.changes = changes;
     this.states = states;

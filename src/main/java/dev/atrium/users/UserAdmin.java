@@ -41,9 +41,9 @@ public final class UserAdmin {
   private final PasswordInput passwords;
   private final UserListing listing;
 
-  public UserAdmin(UsersAdminRepository repo, UserRepository users, AuditedChange changes, AccessStates states,
-                   PasswordInput passwords, UserListing listing) {
-    this.pool = repo.pool();
+  public UserAdmin(Pool pool, UsersAdminRepository repo, UserRepository users, AuditedChange changes,
+                   AccessStates states, PasswordInput passwords, UserListing listing) {
+    this.pool = pool;
     this.repo = repo;
     this.users = users;
     this.changes = changes;

@@ -33,10 +33,6 @@ public final class UsersAdminRepository {
     this.pool = pool;
   }
 
-  public Pool pool() {
-    return pool;
-  }
-
   public record ImportRow(String email, String username, String passwordHash, String firstName, String lastName,
                           String phone, String department, String position, boolean active, boolean staff,
                           boolean superuser, boolean verified, OffsetDateTime createdAt) {

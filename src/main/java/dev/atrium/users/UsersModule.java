@@ -22,7 +22,8 @@ public final class UsersModule implements Module {
     PasswordInput passwords = new PasswordInput(auth.passwords());
     this.listing = new UserListing(p.vertx(), new UserListRepository(p.pool()), p.config().usersListCache());
     this.imports = new UserImports(p.vertx(), repo, changes, passwords, listing);
-    UserAdmin admin = new UserAdmin(repo, new UserRepository(p.pool()), changes, access.states(), passwords, listing);
+    UserAdmin admin = new UserAdmin(p.pool(), repo, new UserRepository(p.pool()), changes, access.states(), passwords,
+        listing);
     this.handlers = new UsersHandlers(listing, admin, imports, new UserExport(p.pool(), repo, p.exports()));
   }
 
