@@ -1,10 +1,12 @@
 package dev.atrium.files;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -47,10 +49,17 @@ public final class S3Proxy implements BeforeAllCallback, AfterAllCallback {
 
   /** Every file the backend holds in the bucket (objects and unfinished multipart parts). */
   public List<Path> files() {
-    try (Stream<Path> s = Files.walk(dir.resolve(BUCKET))) {
-      return s.filter(Files::isRegularFile).toList();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    // S3Proxy may delete a multipart upload's parts while the walk reads their folder: a file
+    // that vanished under the walk means "list again", not a failed test.
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> s = Files.walk(dir.resolve(BUCKET))) {
+        return s.filter(Files::isRegularFile).toList();
+      } catch (UncheckedIOException | IOException e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (!(cause instanceof NoSuchFileException) || attempt == 10) {
+          throw new IllegalStateException(e);
+        }
+      }
     }
   }
 
