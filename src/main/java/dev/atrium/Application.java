@@ -113,7 +113,7 @@ public final class Application {
 
     modules.add(new dev.atrium.analytics.AnalyticsModule(platform));
 
-    modules.add(new dev.atrium.files.FilesModule(platform, keys.links()));
+    modules.add(new dev.atrium.files.FilesModule(platform, keys.links(), audit.changes()));
 
     modules.add(new dev.atrium.notifications.NotificationsModule(platform, access.bearerAuth(), access.states()));
 

@@ -1,5 +1,6 @@
 package dev.atrium.files;
 
+import dev.atrium.audit.AuditedChange;
 import dev.atrium.config.StorageSettings;
 import dev.atrium.files.storage.LocalStore;
 import dev.atrium.files.storage.ObjectStore;
@@ -45,7 +46,7 @@ public final class FilesModule implements Module {
   private final TusHandlers tusHandlers;
   private final SignedLinks links;
 
-  public FilesModule(Platform p, Supplier<List<byte[]>> linkKeys) {
+  public FilesModule(Platform p, Supplier<List<byte[]>> linkKeys, AuditedChange changes) {
     this.platform = p;
     StorageSettings storage = p.config().storage();
     this.store = storage.s3() ? new S3Store(p.vertx(), storage, p.config().dataDir())
@@ -56,7 +57,7 @@ public final class FilesModule implements Module {
     // the disk reserve guards the data directory; object storage has no such limit
     long diskReserve = storage.s3() ? 0 : storage.diskReserve();
     FilesService service = new FilesService(p.vertx(), p.pool(), repo, store, p.config().userQuota(),
-        p.registry(), diskReserve, storage.uploadsPerUser());
+        p.registry(), diskReserve, storage.uploadsPerUser(), changes);
     UploadReceiver receiver = new UploadReceiver(store, maxFile, MAX_FILES, maxBody);
     this.links = new SignedLinks(linkKeys, p.config().signedUrlTtl(), Clock.systemUTC());
     this.handlers = new FilesHandlers(service, receiver, () -> links, maxBody);

@@ -2,6 +2,7 @@ package dev.atrium.files;
 
 import dev.atrium.access.Caller;
 import dev.atrium.api.Page;
+import dev.atrium.audit.AuditedChange;
 import dev.atrium.problem.Problem;
 import dev.atrium.events.Addresses;
 import dev.atrium.events.FileUploaded;
@@ -9,6 +10,7 @@ import dev.atrium.limits.InFlight;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import dev.atrium.files.storage.ObjectStore;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -42,9 +44,10 @@ public final class FilesService {
   private final int uploadsPerUser;
   /** Upload requests in flight per user on this node, so one account cannot take all the disk bandwidth. */
   private final InFlight.PerKey<UUID> slots;
+  private final AuditedChange changes;
 
   public FilesService(Vertx vertx, Pool pool, FileRepository repo, ObjectStore store, long quota,
-                      MeterRegistry registry, long diskReserve, int uploadsPerUser) {
+                      MeterRegistry registry, long diskReserve, int uploadsPerUser, AuditedChange changes) {
     this.vertx = vertx;
     this.pool = pool;
     this.repo = repo;
@@ -54,6 +57,7 @@ public final class FilesService {
     this.diskReserve = diskReserve;
     this.uploadsPerUser = uploadsPerUser;
     this.slots = new InFlight.PerKey<>(uploadsPerUser);
+    this.changes = changes;
   }
 
   /** atrium_files_uploads_total{outcome=success|<error code>} and the bytes stored. */
@@ -257,10 +261,19 @@ public final class FilesService {
     });
   }
 
-  /** Deletes the row (giving the bytes back to the quota), then the bytes and the thumbnail. */
+  /**
+   * Deletes the row (giving the bytes back to the quota), then the bytes and the thumbnail. An
+   * administrator deleting someone else's file ({@value #MANAGE_ALL}) is an admin change like any
+   * other: made through {@link AuditedChange}, with its audit entry in the same transaction. Owners
+   * deleting their own files are not audited (their own content, as with uploads).
+   */
   public Future<Void> delete(Caller caller, UUID fileId) {
     return visible(caller, fileId)
-        .compose(f -> pool.withTransaction(tx -> repo.delete(tx, f.id())))
+        .compose(f -> changes.run(caller, "file.delete", "file", f.id(), c -> repo.delete(c.tx(), f.id())
+            .compose(deleted -> deleted.isEmpty() || f.ownerId().toString().equals(caller.userId())
+                ? Future.succeededFuture(deleted)
+                : c.audit("file.delete", "file", f.id(), new JsonObject().put("owner_id", f.ownerId().toString())
+                    .put("filename", f.filename()).put("size", f.size())).map(deleted))))
         .compose(deleted -> deleted.map(f -> store.delete(f.storageKey())
                 .compose(v -> store.delete(FileStore.thumbnailKey(f.storageKey()))))
             .orElseGet(() -> Future.failedFuture(Problem.notFound("File"))));

@@ -522,6 +522,30 @@ abstract class FilesApiTest {
   }
 
   @Test
+  @DisplayName("an administrator deleting someone's file is audited in the same change; an owner's own delete is not")
+  void adminDeleteAudited() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "audited");
+    Accounts.Login admin = Accounts.admin(server);
+    String own = uploadOne(a.access(), "own.bin", null, random(100, 3));
+    String theirs = uploadOne(a.access(), "theirs.bin", null, random(200, 4));
+    assertEquals(204, server.http().bearer(a.access()).delete("/api/files/" + own).status());
+    Http.Res del = server.http().bearer(admin.access()).delete("/api/files/" + theirs);
+    assertEquals(204, del.status(), del::toString);
+    Http.Res audit = server.http().bearer(admin.access()).get("/api/audit-log?action=file.delete");
+    assertEquals(200, audit.status(), audit::toString);
+    List<JsonObject> entries = audit.json().getJsonArray("results").stream().map(JsonObject.class::cast)
+        .filter(e -> List.of(own, theirs).contains(e.getString("target_id"))).toList();
+    assertEquals(1, entries.size(), audit::toString);
+    JsonObject entry = entries.get(0);
+    assertEquals(theirs, entry.getString("target_id"));
+    assertEquals("file", entry.getString("target_type"));
+    assertEquals(admin.userId(), entry.getString("actor_id"));
+    assertEquals(a.userId(), entry.getJsonObject("changes").getString("owner_id"));
+    assertEquals("theirs.bin", entry.getJsonObject("changes").getString("filename"));
+    assertEquals(0, rows(a.userId()));
+  }
+
+  @Test
   @DisplayName("a chunked body (no Content-Length) that grows past the batch limit is cut off with 413, nothing stored")
   void chunkedTooLarge() throws Exception {
     Accounts.Login a = Accounts.registerAndLogin(server, "chunked");
