@@ -4,11 +4,8 @@ import dev.atrium.problem.Problem;
 import dev.atrium.auth.Emails;
 import dev.atrium.auth.PasswordHashing;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.StringReader;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -17,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * Parses and checks an import (a JSON array of objects, or CSV with a header row) without
@@ -26,6 +21,7 @@ import org.apache.commons.csv.CSVRecord;
  * whole list of fixes. Columns it does not know (Django's {@code id}, {@code groups}, ...) are
  * ignored. A {@code password} that is already a supported hash (Django pbkdf2_sha256, Argon2id)
  * is kept as is; a plain one is hashed; none leaves the account without a usable password.
+ * {@link ImportRecords} reads the body's records; this class checks them.
  */
 public final class UserImport {
   public static final int MAX_ROWS = 10_000;
@@ -41,7 +37,7 @@ public final class UserImport {
   }
 
   public static List<Row> parse(Buffer body, String contentType, boolean callerIsSuperuser) {
-    List<JsonObject> records = isCsv(contentType) ? csv(body) : json(body);
+    List<JsonObject> records = ImportRecords.read(body, contentType, MAX_ROWS);
     if (records.isEmpty()) {
       throw Problem.field("validation_failed", "/", "The import holds no users");
     }
@@ -145,47 +141,6 @@ public final class UserImport {
         department, position, active, staff, superuser, verified, createdAt), plainPassword);
   }
 
-  private static List<JsonObject> json(Buffer body) {
-    Object parsed;
-    try {
-      parsed = body.length() == 0 ? null : Json.decode(body);
-    } catch (DecodeException e) {
-      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
-    }
-    if (!(parsed instanceof JsonArray array)) {
-      throw Problem.field("validation_failed", "/", "Expected a JSON array of user objects");
-    }
-    List<JsonObject> out = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      Object o = array.getValue(i);
-      out.add(o instanceof JsonObject j ? j : null);
-    }
-    return out;
-  }
-
-  private static List<JsonObject> csv(Buffer body) {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true)
-        .setTrim(true).build();
-    List<JsonObject> out = new ArrayList<>();
-    try (var parser = format.parse(new StringReader(body.toString(java.nio.charset.StandardCharsets.UTF_8)))) {
-      for (CSVRecord record : parser) {
-        if (out.size() > MAX_ROWS) {
-          break;
-        }
-        JsonObject row = new JsonObject();
-        record.toMap().forEach((k, v) -> row.put(k.trim().toLowerCase(Locale.ROOT), v));
-        out.add(row);
-      }
-    } catch (IOException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
-      throw Problem.field("validation_failed", "/", "The CSV cannot be read: " + e.getMessage());
-    }
-    return out;
-  }
-
-  private static boolean isCsv(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/csv");
-  }
-
   private static String text(JsonObject r, String field) {
     Object v = r.getValue(field);
     if (v == null) {
@@ -242,12 +197,5 @@ public final class UserImport {
 
   private static String nz(String s) {
     return s == null ? "" : s;
-  }
-
-  /** Vert.x' JSON decoder, kept behind one name for the import. */
-  private static final class Json {
-    static Object decode(Buffer b) {
-      return io.vertx.core.json.Json.decodeValue(b);
-    }
   }
 }
