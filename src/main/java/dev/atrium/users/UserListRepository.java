@@ -47,10 +47,8 @@ public final class UserListRepository {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
     String window = window(params, limit, offset);
-    UserQuery.Where counts = q.countsWhere(params.size() + 1);
-    params.addAll(counts.params());
-    String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + counts.sql();
-    String page = "SELECT " + COLUMNS + ", (" + count + ") AS total_count FROM users u" + where.sql()
+    String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + q.countsWhere();
+    String page = "SELECT " + COLUMNS + ", (" + count + ") AS total_count" + where.sql()
         + q.orderBy() + window;
     return pool.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
@@ -63,9 +61,8 @@ public final class UserListRepository {
         return Future.succeededFuture(new Listed(total, true, users));
       }
       // past the last page: no row carried the count
-      UserQuery.Where alone = q.countsWhere(1);
-      return pool.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + alone.sql())
-          .execute(Tuple.from(alone.params()))
+      return pool.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + q.countsWhere())
+          .execute(Tuple.tuple())
           .map(rs -> new Listed(rs.iterator().next().getLong("n"), true, users));
     });
   }
@@ -99,7 +96,7 @@ public final class UserListRepository {
   private Future<Listed> listFiltered(UserQuery q, int limit, long offset) {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
-    String sql = "SELECT " + COLUMNS + " FROM users u" + where.sql() + q.orderBy() + window(params, limit + 1, offset);
+    String sql = "SELECT " + COLUMNS + where.sql() + q.orderBy() + window(params, limit + 1, offset);
     return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       for (Row r : rows) {
@@ -132,7 +129,7 @@ public final class UserListRepository {
   private Future<Counted> countUpTo(UserQuery.Where where, long reach) {
     List<Object> params = new ArrayList<>(where.params());
     params.add(reach);
-    return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1 FROM users u" + where.sql() + " LIMIT $"
+    return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1" + where.sql() + " LIMIT $"
             + params.size() + ") m").execute(Tuple.from(params))
         .map(rs -> {
           long found = rs.iterator().next().getLong("n");
@@ -151,7 +148,7 @@ public final class UserListRepository {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return pool.preparedQuery("EXPLAIN (FORMAT JSON) SELECT 1 FROM users u" + where.sql())
+    return pool.preparedQuery("EXPLAIN (FORMAT JSON) SELECT 1" + where.sql())
         .execute(Tuple.from(where.params()))
         .map(rs -> {
           Object plan = rs.iterator().next().getValue(0);
