@@ -8,7 +8,8 @@
 # Prints one line per measure with its ratio to /health/live. Loopback only, bounded in time.
 #
 # Env: JAR (target/atrium.jar), DURATION (10s per wrk run), CONNS (64), THREADS (2), JAVA_ARGS (default "@jvm.options";
-# set JAVA_ARGS= to run with the JVM's defaults), SCENARIOS (the kit's), KIT (../shared/loadkit).
+# set JAVA_ARGS= to run with the JVM's defaults), SCENARIOS (the kit's), KIT (../shared/loadkit),
+# WARM_EACH (8s of JIT warm-up per measured request), WARMUP (the kit's, 5s).
 # The kit sends every activity from one account (tens of thousands a second), so the per-user
 # ingest rate is raised for the bench; the limiter still runs on every request.
 set -euo pipefail
@@ -106,6 +107,17 @@ run_wrk() { # name path [wrk args]
   echo "$name rps=$rps non2xx=${non2xx:-0}" | tee -a "$WORK/results.txt"
 }
 
+# The JIT compiles for a minute or more on a slow 2-core machine; measured before that, the first
+# /health/live ran at half the rate of the last one and the users page with its compiler busy.
+# Every measured request is sent for WARM_EACH first (the kit's own scenarios get its WARMUP too).
+WARM_EACH=${WARM_EACH:-8s}
+echo "== JIT warm-up: $WARM_EACH on each measured request"
+for u in /health/live /api/users/?page=1 "$SEARCH" "$FILTER" /api/auth/me/ /api/analytics/real-time-dashboard; do
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARM_EACH" -H "Authorization: Bearer $TOKEN" "$BASE$u" >/dev/null 2>&1 || true
+done
+
+jit() { jstat -compiler "$PID" 2>/dev/null | awk 'NR==2 {print $1 " methods compiled, " $4 " s"}'; }
+JIT_BEFORE=$(jit)
 echo "== wrk: /health/live, users search and filter"
 run_wrk live /health/live
 run_wrk users_search "$SEARCH" -H "Authorization: Bearer $TOKEN"
@@ -113,7 +125,7 @@ run_wrk users_filter "$FILTER" -H "Authorization: Bearer $TOKEN"
 
 echo "== load kit ($KIT/run.sh)"
 [ -n "${SCENARIOS:-}" ] && export SCENARIOS
-BASE_URL=$BASE BENCH_ADMIN_EMAIL=$ADMIN_EMAIL BENCH_ADMIN_PASSWORD=$ADMIN_PASSWORD CONNS=$CONNS THREADS=$THREADS \
+WARMUP=${WARMUP:-5s} BASE_URL=$BASE BENCH_ADMIN_EMAIL=$ADMIN_EMAIL BENCH_ADMIN_PASSWORD=$ADMIN_PASSWORD CONNS=$CONNS THREADS=$THREADS \
   DURATION=$DURATION SERVER_PIDS=$PID "$KIT/run.sh" 2>"$WORK/kit.err" | tee "$WORK/kit.txt"
 grep -E 'WARNING|failed' "$WORK/kit.err" || true
 run_wrk live_after /health/live
@@ -137,6 +149,7 @@ while read -r name rest; do
   esac
   case $name in upload_*) echo "$name $rest" ;; *) ratio "$name" "$rps" "$t" ;; esac
 done < <(grep -E '^[a-z_]+_c[0-9]+ |^upload_' "$WORK/kit.txt")
+echo "JIT: $JIT_BEFORE after the warm-up; $(jit) at the end"
 echo "node peak RSS over the kit:  $(( $(cat "$RSS_PEAK") / 1024 )) MB (target < 320 MB)"
 echo "/metrics scrape after the kit: $(curl -s "$BASE/metrics" | wc -c) bytes (target < 200 KB)"
 echo "node stored activities: $($PG -d $DB -Atc 'SELECT count(*) FROM activities')"
