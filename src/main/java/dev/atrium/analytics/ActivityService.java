@@ -6,6 +6,7 @@ import dev.atrium.problem.Problem;
 import dev.atrium.db.Uuids;
 import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -167,29 +168,38 @@ public final class ActivityService {
   /**
    * The dashboard. Reading Redis costs one pipelined round trip, yet under load every request
    * would make one; a snapshot younger than a second is shared instead (so it is never more
-   * than about a second stale), and concurrent callers share one read in flight.
+   * than about a second stale), and concurrent callers share one read in flight. It is
+   * answered as JSON bytes encoded once per snapshot: encoding it for every response was most
+   * of the dashboard's work and garbage.
    */
-  public Future<JsonObject> dashboard() {
+  public Future<Buffer> dashboardJson() {
+    return current().json();
+  }
+
+  private CachedSnapshot current() {
     long now = clock.millis();
     CachedSnapshot current = snapshot.get();
     if (current != null && now - current.at() < DASHBOARD_MAX_AGE_MS && !current.value().failed()) {
-      return current.value();
+      return current;
     }
-    CachedSnapshot fresh = new CachedSnapshot(now, counters.snapshot());
+    CachedSnapshot fresh = CachedSnapshot.of(now, counters.snapshot());
     if (snapshot.compareAndSet(current, fresh)) {
-      return fresh.value();
+      return fresh;
     }
     CachedSnapshot winner = snapshot.get();
-    return winner == null ? fresh.value() : winner.value();
+    return winner == null ? fresh : winner;
   }
 
   /** A snapshot read now, bypassing the cache; for the periodic event-bus publication. */
   public Future<JsonObject> freshDashboard() {
     Future<JsonObject> value = counters.snapshot();
-    snapshot.set(new CachedSnapshot(clock.millis(), value));
+    snapshot.set(CachedSnapshot.of(clock.millis(), value));
     return value;
   }
 
-  private record CachedSnapshot(long at, Future<JsonObject> value) {
+  private record CachedSnapshot(long at, Future<JsonObject> value, Future<Buffer> json) {
+    static CachedSnapshot of(long at, Future<JsonObject> value) {
+      return new CachedSnapshot(at, value, value.map(JsonObject::toBuffer));
+    }
   }
 }

@@ -71,11 +71,9 @@ public final class AnalyticsHandlers {
   }
 
   private void dashboard(RoutingContext ctx) {
-    service.dashboard()
-        .onSuccess(d -> {
-          ctx.response().putHeader("Cache-Control", "no-store");
-          Inputs.json(ctx, 200, d);
-        })
+    service.dashboardJson()
+        .onSuccess(json -> ctx.response().putHeader("Cache-Control", "no-store")
+            .putHeader("Content-Type", "application/json").end(json))
         .onFailure(t -> ctx.fail(t instanceof Problem ? t
             : Problem.retryLater(503, "dependency_unavailable", "Live counters unavailable", 1)));
   }
