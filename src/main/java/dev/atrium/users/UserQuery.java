@@ -73,13 +73,15 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
       sql.append(fromRole() ? " AND " + grant
           : " AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND " + grant + ")");
     }
+    // From the role's side the dates bound the index walk (the grant's copy of created_at).
+    String created = fromRole() ? "ur.user_created_at" : "u.created_at";
     if (createdAfter != null) {
       params.add(createdAfter);
-      sql.append(" AND u.created_at >= $").append(params.size());
+      sql.append(" AND ").append(created).append(" >= $").append(params.size());
     }
     if (createdBefore != null) {
       params.add(createdBefore);
-      sql.append(" AND u.created_at < $").append(params.size());
+      sql.append(" AND ").append(created).append(" < $").append(params.size());
     }
     return new Where(sql.toString(), params);
   }

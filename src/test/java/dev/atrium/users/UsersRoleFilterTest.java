@@ -77,6 +77,15 @@ class UsersRoleFilterTest {
     assertEquals(sqlIds("lower(u.last_name) ASC, u.id ASC", 20),
         ids("?page=2&is_active=true&role=support&ordering=last_name"));
     assertEquals(0, ids("?page=1&role=no-such-role").size());
+    // dates bound the walk over the role's grants: the same users as SQL's bounds on created_at
+    JsonArray dated = new JsonArray();
+    server.sql("SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
+        + " WHERE r.name = 'support' AND (ur.expires_at IS NULL OR ur.expires_at > now())"
+        + " AND u.created_at >= timestamptz '2025-12-31T10:00:00Z' AND u.created_at < timestamptz '2025-12-31T20:00:00Z'"
+        + " ORDER BY u.created_at DESC, u.id DESC LIMIT 20").forEach(row -> dated.add(row.get("id").toString()));
+    assertTrue(dated.size() > 0);
+    assertEquals(dated, ids("?page=1&role=support&created_after=2025-12-31T10:00:00Z"
+        + "&created_before=2025-12-31T20:00:00Z"));
   }
 
   @Test
