@@ -43,13 +43,19 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
    * each holder appears once.
    */
   boolean fromRole() {
-    String spec = ordering == null || ordering.isBlank() ? DEFAULT_ORDERING : ordering.trim();
+    String spec = orderingSpec();
     return role != null && (spec.equals("-created_at") || spec.equals("created_at"));
+  }
+
+  /** ?ordering= as given, or the default. */
+  private String orderingSpec() {
+    return ordering == null || ordering.isBlank() ? DEFAULT_ORDERING : ordering.trim();
   }
 
   Where where() {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder(fromRole() ? " FROM user_roles ur JOIN users u ON u.id = ur.user_id"
+    boolean byRole = fromRole();
+    StringBuilder sql = new StringBuilder(byRole ? " FROM user_roles ur JOIN users u ON u.id = ur.user_id"
         : " FROM users u").append(" WHERE true");
     if (search != null && !search.isBlank()) {
       params.add("%" + likeEscape(search.trim().toLowerCase(java.util.Locale.ROOT)) + "%");
@@ -70,11 +76,11 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
       // user_roles' primary key (user_id, role_id).
       String grant = "ur.role_id = (SELECT r.id FROM roles r WHERE r.name = $" + params.size() + ")"
           + " AND (ur.expires_at IS NULL OR ur.expires_at > now())";
-      sql.append(fromRole() ? " AND " + grant
+      sql.append(byRole ? " AND " + grant
           : " AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND " + grant + ")");
     }
     // From the role's side the dates bound the index walk (the grant's copy of created_at).
-    String created = fromRole() ? "ur.user_created_at" : "u.created_at";
+    String created = byRole ? "ur.user_created_at" : "u.created_at";
     if (createdAfter != null) {
       params.add(createdAfter);
       sql.append(" AND ").append(created).append(" >= $").append(params.size());
@@ -112,9 +118,9 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
 
   /** ORDER BY for {@code ordering} such as {@code -created_at} or {@code last_name,-created_at}; id breaks ties. */
   String orderBy() {
-    String spec = ordering == null || ordering.isBlank() ? DEFAULT_ORDERING : ordering;
+    String spec = orderingSpec();
     if (fromRole()) {
-      String dir = spec.trim().startsWith("-") ? " DESC" : " ASC";
+      String dir = spec.startsWith("-") ? " DESC" : " ASC";
       return " ORDER BY ur.user_created_at" + dir + ", ur.user_id" + dir;
     }
     StringBuilder sql = new StringBuilder(" ORDER BY ");
