@@ -13,18 +13,20 @@ build_jar() {
 }
 
 # start_node DB [extra env assignments...]: starts the jar in the background, waits until ready.
+# NODE_PORT (default BENCH_PORT) and NODE_TAG (a suffix of its log's name) start a second node.
 start_node() {
   local db=$1; shift
+  local log="$OUT/node-$db${NODE_TAG:-}.log"
   export BENCH_DB=$db
-  env ATRIUM_HTTP_PORT=$BENCH_PORT ATRIUM_HTTP_HOST=127.0.0.1 \
+  env ATRIUM_HTTP_PORT=${NODE_PORT:-$BENCH_PORT} ATRIUM_HTTP_HOST=127.0.0.1 \
     ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$db" ATRIUM_REDIS_PREFIX="bench:$db:" \
     ATRIUM_DATA_DIR="$OUT/data-$db" ATRIUM_ADMIN_EMAIL=admin@bench.local ATRIUM_ADMIN_PASSWORD=bench-admin-password \
     ATRIUM_ACCESS_LOG=WARN "$@" \
-    java ${JAVA_OPTS-@$ROOT/jvm.options} -jar "$ROOT/target/atrium.jar" > "$OUT/node-$db.log" 2>&1 &
+    java ${JAVA_OPTS-@$ROOT/jvm.options} -jar "$ROOT/target/atrium.jar" > "$log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do
-    grep -q "Atrium ready" "$OUT/node-$db.log" 2>/dev/null && return 0
-    kill -0 $NODE_PID 2>/dev/null || { cat "$OUT/node-$db.log"; exit 1; }
+    grep -q "Atrium ready" "$log" 2>/dev/null && return 0
+    kill -0 $NODE_PID 2>/dev/null || { cat "$log"; exit 1; }
     sleep 0.25
   done
   echo "node did not become ready"; exit 1

@@ -16,19 +16,12 @@ PORT_B=$((BENCH_PORT + 1))
 build_jar
 drop_db $DB
 
+PID_A= PID_B=
+trap 'kill -TERM $PID_A $PID_B 2>/dev/null; wait 2>/dev/null; drop_db $DB' EXIT
 start_node $DB
 PID_A=$NODE_PID
-env ATRIUM_HTTP_PORT=$PORT_B ATRIUM_HTTP_HOST=127.0.0.1 \
-  ATRIUM_DB_URL="postgresql://postgres@127.0.0.1:5432/$DB" ATRIUM_REDIS_PREFIX="bench:$DB:" \
-  ATRIUM_DATA_DIR="$OUT/data-$DB" ATRIUM_ADMIN_EMAIL=admin@bench.local ATRIUM_ADMIN_PASSWORD=bench-admin-password \
-  ATRIUM_ACCESS_LOG=WARN java $OTHER_ARGS -jar "$ROOT/target/atrium.jar" > "$OUT/node-$DB-b.log" 2>&1 &
-PID_B=$!
-trap 'kill -TERM $PID_A $PID_B 2>/dev/null; wait 2>/dev/null; drop_db $DB' EXIT
-for _ in $(seq 1 120); do
-  grep -q "Atrium ready" "$OUT/node-$DB-b.log" 2>/dev/null && break
-  kill -0 $PID_B 2>/dev/null || { cat "$OUT/node-$DB-b.log"; exit 1; }
-  sleep 0.25
-done
+NODE_PORT=$PORT_B NODE_TAG=-b JAVA_OPTS="$OTHER_ARGS" start_node $DB
+PID_B=$NODE_PID
 
 TOKEN=$(curl -sf -X POST $BASE/api/auth/login -H 'Content-Type: application/json' \
   -d '{"email":"admin@bench.local","password":"bench-admin-password"}' | json_field '["access"]')
