@@ -9,6 +9,7 @@ import dev.atrium.events.UserRegistered;
 import dev.atrium.mail.MailModule;
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import dev.atrium.secrets.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.MessageConsumer;

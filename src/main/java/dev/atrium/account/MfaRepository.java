@@ -1,5 +1,6 @@
 package dev.atrium.account;
 
+import dev.atrium.secrets.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -28,7 +29,7 @@ final class MfaRepository {
 
   /** Starts (or restarts) an enrolment; false when TOTP is already on (a confirmed secret is never replaced). */
   Future<Boolean> startEnrolment(UUID userId, byte[] secret) {
-    SecretBox.Stored stored = box.seal(userId, secret);
+    SecretBox.Stored stored = box.seal(sealedAs(userId), secret);
     return pool.preparedQuery("""
             INSERT INTO user_totp (user_id, secret, secret_key_id) VALUES ($1, $2, $3)
             ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, secret_key_id = EXCLUDED.secret_key_id,
@@ -47,7 +48,7 @@ final class MfaRepository {
             return Optional.empty();
           }
           Row r = rows.iterator().next();
-          byte[] secret = box.open(userId, new SecretBox.Stored(r.getBuffer("secret").getBytes(),
+          byte[] secret = box.open(sealedAs(userId), new SecretBox.Stored(r.getBuffer("secret").getBytes(),
               r.getString("secret_key_id")));
           return Optional.of(new TotpRow(secret, r.getBoolean("confirmed"), r.getLong("last_step")));
         });
@@ -76,7 +77,7 @@ final class MfaRepository {
           List<Tuple> sealed = new ArrayList<>();
           for (Row r : rows) {
             UUID id = r.getUUID("user_id");
-            SecretBox.Stored s = box.seal(id, r.getBuffer("secret").getBytes());
+            SecretBox.Stored s = box.seal(sealedAs(id), r.getBuffer("secret").getBytes());
             sealed.add(Tuple.of(id, Buffer.buffer(s.bytes()), s.keyId()));
           }
           return sealed.isEmpty() ? Future.succeededFuture(0L)
@@ -120,5 +121,10 @@ final class MfaRepository {
         .compose(r -> tx.preparedQuery("UPDATE users SET mfa_enabled = false, updated_at = now() WHERE id = $1"
             + " AND mfa_enabled RETURNING id").execute(Tuple.of(userId)))
         .map(rows -> rows.size() == 1);
+  }
+
+  /** What a user's TOTP secret is sealed as: bound to the user, so it opens for no other. */
+  private static String sealedAs(UUID userId) {
+    return "user_totp:" + userId;
   }
 }

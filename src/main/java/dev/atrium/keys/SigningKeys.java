@@ -2,6 +2,7 @@ package dev.atrium.keys;
 
 import dev.atrium.platform.Module;
 import dev.atrium.platform.Platform;
+import dev.atrium.secrets.SecretBox;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * key and stores it under an advisory lock. A new key signs only from {@code 2 × period} after its
  * creation, so every node already verifies it by then; a replaced key is kept until what it
  * signed has expired.
- * {@code ATRIUM_JWT_KEY_FILE} replaces the token keys by one fixed key (no rotation).
+ * {@code ATRIUM_JWT_KEY_FILE} replaces the token keys by one fixed key (no rotation). With
+ * ATRIUM_DATA_KEY the stored keys are sealed (see {@link KeyRepository}).
  */
 public final class SigningKeys implements Module {
   public static final String TOKEN = "token";
@@ -39,6 +41,7 @@ public final class SigningKeys implements Module {
   private final Duration period;
   private final TokenKeys tokens;
   private final SecureRandom random = new SecureRandom();
+  private final SecretBox box;
   private volatile List<byte[]> links = List.of();
   private long timer = -1;
   private boolean refreshing;
@@ -53,6 +56,7 @@ public final class SigningKeys implements Module {
     long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
     this.period = Duration.ofMillis(quarter);
     this.tokens = new TokenKeys(p.vertx(), issuer);
+    this.box = new SecretBox(p.config().dataKey());
     this.refreshes = Counter.builder("atrium_signing_keys_refreshes_total")
         .description("Reads of the signing keys from PostgreSQL").register(p.registry());
     this.generated = Map.of(TOKEN, generatedCounter(p, TOKEN), LINK, generatedCounter(p, LINK));
@@ -73,7 +77,28 @@ public final class SigningKeys implements Module {
 
   @Override
   public Future<Void> start() {
-    return refresh().onSuccess(v -> timer = platform.vertx().setPeriodic(period.toMillis(), t -> tick()));
+    return checkDataKey().compose(v -> refresh())
+        .onSuccess(v -> timer = platform.vertx().setPeriodic(period.toMillis(), t -> tick()));
+  }
+
+  /**
+   * Refuses to start when stored keys were sealed with another ATRIUM_DATA_KEY (or with one
+   * while none is set now): this node could neither verify the other nodes' tokens nor sign.
+   * Then seals the keys stored before a key was set.
+   */
+  private Future<Void> checkDataKey() {
+    Pool pool = platform.pool();
+    return KeyRepository.sealedWithOtherKey(pool, box.keyId()).compose(foreign -> {
+      if (foreign > 0) {
+        return Future.failedFuture(new IllegalStateException(foreign + " signing key(s) are sealed with another"
+            + " data key than ATRIUM_DATA_KEY " + box.keyId().orElse("(unset)") + ": start with the key that sealed them"));
+      }
+      return pool.withTransaction(tx -> KeyRepository.sealPlain(tx, box));
+    }).onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("Sealed {} signing key(s) stored before ATRIUM_DATA_KEY was set", n);
+      }
+    }).mapEmpty();
   }
 
   @Override
@@ -138,13 +163,13 @@ public final class SigningKeys implements Module {
                                                      Duration keep) {
     Pool pool = platform.pool();
     Duration delay = period.multipliedBy(2);
-    return pool.withConnection(conn -> KeyRepository.current(conn, purpose, rotation, keep))
+    return pool.withConnection(conn -> KeyRepository.current(conn, box, purpose, rotation, keep))
         .compose(current -> !current.due() ? Future.succeededFuture(current.keys())
             : platform.vertx().executeBlocking(fresh::get, false)
                 .onSuccess(k -> generated.get(purpose).increment())
                 .compose(k -> pool.withTransaction(tx -> KeyRepository.lock(tx)
-                    .compose(v -> KeyRepository.insertUnlessRecent(tx, purpose, k, rotation, delay))
-                    .compose(v -> KeyRepository.current(tx, purpose, rotation, keep))))
+                    .compose(v -> KeyRepository.insertUnlessRecent(tx, box, purpose, k, rotation, delay))
+                    .compose(v -> KeyRepository.current(tx, box, purpose, rotation, keep))))
                 .map(KeyRepository.Current::keys));
   }
 

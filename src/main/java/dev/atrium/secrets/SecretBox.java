@@ -1,4 +1,4 @@
-package dev.atrium.account;
+package dev.atrium.secrets;
 
 import dev.atrium.config.DataKey;
 import java.nio.charset.StandardCharsets;
@@ -7,43 +7,43 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * Seals the TOTP secrets stored in PostgreSQL with AES-256-GCM under ATRIUM_DATA_KEY: a random
- * 96-bit nonce, then the ciphertext and its 128-bit tag; the user's id is authenticated with it,
- * so a sealed secret copied to another account does not open. Without a key secrets are stored
- * as they are ({@code keyId} null), as before the key existed.
+ * Seals the secrets stored in PostgreSQL (TOTP secrets, signing keys) with AES-256-GCM under
+ * ATRIUM_DATA_KEY: a random 96-bit nonce, then the ciphertext and its 128-bit tag. The secret's
+ * context (whose it is: {@code user_totp:<user id>}, {@code signing_key:<purpose>:<kid>}) is
+ * authenticated with it, so a sealed secret copied to another row does not open. Without a key
+ * secrets are stored as they are ({@code keyId} null), as before the key existed.
  */
-final class SecretBox {
+public final class SecretBox {
   private static final int NONCE = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Optional<DataKey> key;
 
-  SecretBox(Optional<DataKey> key) {
+  public SecretBox(Optional<DataKey> key) {
     this.key = key;
   }
 
   /** A secret as stored: the bytes and the id of the key that sealed them (null: not sealed). */
-  record Stored(byte[] bytes, String keyId) {
+  public record Stored(byte[] bytes, String keyId) {
   }
 
   /** The id of the key new secrets are sealed with; empty without a key. */
-  Optional<String> keyId() {
+  public Optional<String> keyId() {
     return key.map(DataKey::id);
   }
 
-  Stored seal(UUID userId, byte[] secret) {
+  public Stored seal(String context, byte[] secret) {
     if (key.isEmpty()) {
       return new Stored(secret, null);
     }
     byte[] nonce = new byte[NONCE];
     RANDOM.nextBytes(nonce);
-    byte[] sealed = cipher(Cipher.ENCRYPT_MODE, userId, nonce).doFinalSafely(secret);
+    byte[] sealed = cipher(Cipher.ENCRYPT_MODE, context, nonce).doFinalSafely(secret);
     byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
     System.arraycopy(sealed, 0, out, NONCE, sealed.length);
     return new Stored(out, key.get().id());
@@ -53,37 +53,37 @@ final class SecretBox {
    * The secret back. Fails for a row sealed under another key or tampered with (start-up refuses
    * a key that does not match the stored rows, so this is not an everyday failure).
    */
-  byte[] open(UUID userId, Stored stored) {
+  public byte[] open(String context, Stored stored) {
     if (stored.keyId() == null) {
       return stored.bytes();
     }
     if (key.isEmpty() || !Objects.equals(stored.keyId(), key.get().id())) {
-      throw new IllegalStateException("a TOTP secret is sealed with data key " + stored.keyId()
+      throw new IllegalStateException("a secret of " + context + " is sealed with data key " + stored.keyId()
           + ", not with ATRIUM_DATA_KEY " + keyId().orElse("(unset)"));
     }
     byte[] b = stored.bytes();
-    return cipher(Cipher.DECRYPT_MODE, userId, Arrays.copyOf(b, NONCE))
+    return cipher(Cipher.DECRYPT_MODE, context, Arrays.copyOf(b, NONCE))
         .doFinalSafely(Arrays.copyOfRange(b, NONCE, b.length));
   }
 
-  private Op cipher(int mode, UUID userId, byte[] nonce) {
+  private Op cipher(int mode, String context, byte[] nonce) {
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(mode, key.orElseThrow().aes(), new GCMParameterSpec(TAG_BITS, nonce));
-      c.updateAAD(("user_totp:" + userId).getBytes(StandardCharsets.US_ASCII));
+      c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return new Op(c);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);
     }
   }
 
-  /** One initialised cipher; a failed tag check (wrong user, changed bytes) is an IllegalStateException. */
+  /** One initialised cipher; a failed tag check (another context, changed bytes) is an IllegalStateException. */
   private record Op(Cipher cipher) {
     byte[] doFinalSafely(byte[] input) {
       try {
         return cipher.doFinal(input);
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("a sealed TOTP secret does not open: " + e.getClass().getSimpleName());
+        throw new IllegalStateException("a sealed secret does not open: " + e.getClass().getSimpleName());
       }
     }
   }

@@ -1,4 +1,4 @@
-package dev.atrium.account;
+package dev.atrium.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.atrium.account.Totp;
 import dev.atrium.config.AppConfig;
 import dev.atrium.config.DataKey;
 import java.util.Arrays;
@@ -24,45 +25,45 @@ class SecretBoxTest {
   }
 
   final SecretBox box = new SecretBox(key(7));
-  final UUID user = UUID.randomUUID();
+  final String context = "user_totp:" + UUID.randomUUID();
   final byte[] secret = Totp.newSecret();
 
   @Test
-  @DisplayName("sealed: nonce + ciphertext + tag, never the secret, a fresh nonce each time; opens back for the same user")
+  @DisplayName("sealed: nonce + ciphertext + tag, never the secret, a fresh nonce each time; opens back in the same context")
   void sealsAndOpens() {
-    SecretBox.Stored a = box.seal(user, secret);
-    SecretBox.Stored b = box.seal(user, secret);
+    SecretBox.Stored a = box.seal(context, secret);
+    SecretBox.Stored b = box.seal(context, secret);
     assertEquals(12 + secret.length + 16, a.bytes().length);
     assertEquals(key(7).orElseThrow().id(), a.keyId());
     assertFalse(Arrays.equals(a.bytes(), b.bytes()), "a random nonce per seal");
     assertFalse(contains(a.bytes(), secret), "the secret does not appear in the sealed bytes");
-    assertArrayEquals(secret, box.open(user, a));
-    assertArrayEquals(secret, box.open(user, b));
+    assertArrayEquals(secret, box.open(context, a));
+    assertArrayEquals(secret, box.open(context, b));
   }
 
   @Test
-  @DisplayName("a sealed secret does not open for another user, with another key, or with one byte changed")
+  @DisplayName("a sealed secret does not open in another context, with another key, or with one byte changed")
   void refusesWhatWasNotSealedSo() {
-    SecretBox.Stored s = box.seal(user, secret);
-    assertThrows(IllegalStateException.class, () -> box.open(UUID.randomUUID(), s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(user, s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(Optional.empty()).open(user, s));
+    SecretBox.Stored s = box.seal(context, secret);
+    assertThrows(IllegalStateException.class, () -> box.open("user_totp:" + UUID.randomUUID(), s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(context, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(Optional.empty()).open(context, s));
     SecretBox.Stored forgedId = new SecretBox.Stored(s.bytes(), key(8).orElseThrow().id());
-    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(user, forgedId));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(context, forgedId));
     byte[] changed = s.bytes().clone();
     changed[20] ^= 1;
-    assertThrows(IllegalStateException.class, () -> box.open(user, new SecretBox.Stored(changed, s.keyId())));
+    assertThrows(IllegalStateException.class, () -> box.open(context, new SecretBox.Stored(changed, s.keyId())));
   }
 
   @Test
   @DisplayName("without ATRIUM_DATA_KEY secrets are stored as they are (no key id), and such rows open with or without a key")
   void noKey() {
     SecretBox plain = new SecretBox(Optional.empty());
-    SecretBox.Stored s = plain.seal(user, secret);
+    SecretBox.Stored s = plain.seal(context, secret);
     assertNull(s.keyId());
     assertArrayEquals(secret, s.bytes());
-    assertArrayEquals(secret, plain.open(user, s));
-    assertArrayEquals(secret, box.open(user, s));
+    assertArrayEquals(secret, plain.open(context, s));
+    assertArrayEquals(secret, box.open(context, s));
   }
 
   private static boolean contains(byte[] haystack, byte[] needle) {
