@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atrium.config.AppConfig;
 import dev.atrium.support.Accounts;
+import dev.atrium.support.DataKeys;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,16 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * start-up, and a node with another key (or none) refuses to start rather than lock users out.
  */
 class TotpSecretSealingTest {
-  static final String KEY = key(42);
-  static final String KEY_ID = AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", KEY)).dataKey().orElseThrow().id();
+  static final String KEY = DataKeys.filledWith(42);
+  static final String KEY_ID = DataKeys.id(KEY);
   @RegisterExtension
   static final TestServer server = TestServer.node(Map.of("ATRIUM_DATA_KEY", KEY));
-
-  static String key(int fill) {
-    byte[] b = new byte[32];
-    Arrays.fill(b, (byte) fill);
-    return Base64.getEncoder().encodeToString(b);
-  }
 
   /** RFC 4648 Base32 without padding, as the enrolment answer gives the secret. */
   static byte[] base32(String text) {
@@ -119,7 +112,7 @@ class TotpSecretSealingTest {
   void otherKeyRefused() {
     turnOn(Accounts.registerAndLogin(server, "key-check"));
     IllegalStateException other = assertThrows(IllegalStateException.class,
-        () -> server.join(Map.of("ATRIUM_DATA_KEY", key(43))));
+        () -> server.join(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(43))));
     assertTrue(other.getMessage().contains("sealed with another data key"), other.getMessage());
     IllegalStateException none = assertThrows(IllegalStateException.class,
         () -> server.join(Map.of("ATRIUM_DATA_KEY", "")));

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atrium.config.AppConfig;
 import dev.atrium.support.Accounts;
+import dev.atrium.support.DataKeys;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * are sealed at start-up, and a node with another key (or none) refuses to start.
  */
 class SigningKeySealingTest {
-  static final String KEY = key(42);
-  static final String KEY_ID = AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", KEY)).dataKey().orElseThrow().id();
+  static final String KEY = DataKeys.filledWith(42);
+  static final String KEY_ID = DataKeys.id(KEY);
   @RegisterExtension
   static final TestServer server = TestServer.node(Map.of("ATRIUM_DATA_KEY", KEY));
-
-  static String key(int fill) {
-    byte[] b = new byte[32];
-    Arrays.fill(b, (byte) fill);
-    return Base64.getEncoder().encodeToString(b);
-  }
 
   private static String kidOf(String jwt) {
     String header = new String(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.'))), StandardCharsets.UTF_8);
@@ -86,7 +79,7 @@ class SigningKeySealingTest {
   @DisplayName("a node with another ATRIUM_DATA_KEY, or with none, refuses to start on the sealed keys")
   void otherKeyRefused() {
     IllegalStateException other = assertThrows(IllegalStateException.class,
-        () -> server.join(Map.of("ATRIUM_DATA_KEY", key(43))));
+        () -> server.join(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(43))));
     assertTrue(other.getMessage().contains("signing key(s) are sealed with another data key"), other.getMessage());
     IllegalStateException none = assertThrows(IllegalStateException.class,
         () -> server.join(Map.of("ATRIUM_DATA_KEY", "")));

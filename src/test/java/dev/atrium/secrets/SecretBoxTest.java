@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.atrium.account.Totp;
 import dev.atrium.config.AppConfig;
 import dev.atrium.config.DataKey;
+import dev.atrium.support.DataKeys;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,9 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class SecretBoxTest {
   static Optional<DataKey> key(int fill) {
-    byte[] b = new byte[32];
-    Arrays.fill(b, (byte) fill);
-    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", Base64.getEncoder().encodeToString(b))).dataKey();
+    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(fill))).dataKey();
   }
 
   final SecretBox box = new SecretBox(key(7));

@@ -1,0 +1,22 @@
+package dev.atrium.support;
+
+import dev.atrium.config.AppConfig;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+
+/** ATRIUM_DATA_KEY values for tests: 32 bytes of one value, in base64, and the id a node gives them. */
+public final class DataKeys {
+  private DataKeys() {
+  }
+
+  public static String filledWith(int fill) {
+    byte[] b = new byte[32];
+    Arrays.fill(b, (byte) fill);
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  public static String id(String key) {
+    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", key)).dataKey().orElseThrow().id();
+  }
+}
