@@ -110,6 +110,22 @@ describe('stores', () => {
     expect(bell.arrived?.title).toBe('Hi')
   })
 
+  it('the bell keeps a notification pushed while its count was being read', async () => {
+    const bell = useNotificationsStore()
+    // The server stores n2 after answering the first read (2 unread), then pushes it.
+    let answers = [2, 3]
+    vi.mocked(fetch).mockImplementation(async () => {
+      const count = answers.shift() ?? 3
+      await new Promise((r) => setTimeout(r, 5))
+      return json(200, { count })
+    })
+    const reading = bell.load()
+    bell.received({ type: 'event', topic: 'notifications', event: 'notification.created', data: { id: 'n2', title: 'New', read: false }, id: 2 })
+    await reading
+    expect(bell.unread).toBe(3)
+    expect(answers).toEqual([])
+  })
+
   it('the dashboard keeps the newest snapshot', () => {
     const dash = useDashboardStore()
     const snap = (at: string, n: number) => ({ generated_at: at, active_users_5m: n, activities_per_minute: [], logins_today: 0,

@@ -10,9 +10,30 @@ export const useNotificationsStore = defineStore('notifications', () => {
   const latest = ref<Schemas['Notification'][]>([])
   const arrived = ref<Schemas['Notification'] | null>(null)
   let off: (() => void) | null = null
+  /** Count reads are numbered; an answer older than another read's is dropped. */
+  let reads = 0
+  /** The read that was the newest when the last notification arrived. */
+  let readAtLastEvent = -1
 
-  async function load(): Promise<void> {
-    unread.value = (await unwrap(api.GET('/api/notifications/unread-count'))).count
+  /**
+   * Reads the unread count. A notification pushed while the read was on its way may or may not
+   * be in its answer (the bell already counted it), so the count is read again then, a few times
+   * at most: otherwise the answer would take the new notification off the bell.
+   */
+  function load(): Promise<void> {
+    return read(3)
+  }
+
+  async function read(retries: number): Promise<void> {
+    const seq = ++reads
+    const count = (await unwrap(api.GET('/api/notifications/unread-count'))).count
+    if (seq !== reads) {
+      return
+    }
+    if (readAtLastEvent === seq && retries > 0) {
+      return read(retries - 1)
+    }
+    unread.value = count
   }
 
   function received(e: PushEvent): void {
@@ -24,6 +45,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       return
     }
     latest.value = [n, ...latest.value].slice(0, 20)
+    readAtLastEvent = reads
     if (!n.read) {
       unread.value++
     }

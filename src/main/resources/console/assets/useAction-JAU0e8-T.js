@@ -1,1 +1,0 @@
-import{a_ as s,r}from"./index-CdX2V2SS.js";function o(){const a=r(!1),e=r(null);async function u(l){a.value=!0,e.value=null;try{await l()}catch(n){e.value=s(n)}finally{a.value=!1}}return{busy:a,error:e,run:u}}export{o as u};

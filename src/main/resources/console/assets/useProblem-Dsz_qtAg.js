@@ -1,1 +1,0 @@
-import{a}from"./index-DfxMTqUe.js";import{u as n,a_ as u}from"./index-CdX2V2SS.js";function i(){const{t}=n(),e=s=>{const{key:o,params:r}=u(s);return t(o,r)};return{text:e,toast:s=>{a({type:"error",message:e(s),showClose:!0,duration:6e3})}}}export{i as u};
