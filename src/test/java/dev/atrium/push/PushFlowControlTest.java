@@ -117,14 +117,15 @@ class PushFlowControlTest {
   @Test
   @DisplayName("stopping a node closes its sockets with 1001 without waiting for the shutdown grace period")
   void shutdownClosesSockets() {
-    TestServer extra = server.join();
+    // a grace period far longer than any stall of a busy machine: waiting for it would show
+    TestServer extra = server.join(java.util.Map.of("ATRIUM_SHUTDOWN_GRACE", "60s"));
     Accounts.Login u = Accounts.registerAndLogin(server, "bye");
     WsClient ws = WsClient.authenticated(vertx, extra.port(), u.access());
     long t0 = System.nanoTime();
     extra.stopNode();
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
-    assertEquals(1001, ws.awaitClose(Duration.ofSeconds(2)));
-    assertTrue(tookMs < 1500, "stop took " + tookMs + " ms (grace is 2 s)");
+    assertEquals(1001, ws.awaitClose(Duration.ofSeconds(10)));
+    assertTrue(tookMs < 30_000, "stop took " + tookMs + " ms (grace is 60 s)");
     ws.close();
   }
 }
