@@ -179,7 +179,7 @@ public final class ActivityService {
   private CachedSnapshot current() {
     long now = clock.millis();
     CachedSnapshot current = snapshot.get();
-    if (current != null && now - current.at() < DASHBOARD_MAX_AGE_MS && !current.value().failed()) {
+    if (current != null && now - current.at() < DASHBOARD_MAX_AGE_MS && !current.json().failed()) {
       return current;
     }
     CachedSnapshot fresh = CachedSnapshot.of(now, counters.snapshot());
@@ -197,9 +197,10 @@ public final class ActivityService {
     return value;
   }
 
-  private record CachedSnapshot(long at, Future<JsonObject> value, Future<Buffer> json) {
+  /** A snapshot as the dashboard answers it: encoded once (it fails when the read failed). */
+  private record CachedSnapshot(long at, Future<Buffer> json) {
     static CachedSnapshot of(long at, Future<JsonObject> value) {
-      return new CachedSnapshot(at, value, value.map(JsonObject::toBuffer));
+      return new CachedSnapshot(at, value.map(JsonObject::toBuffer));
     }
   }
 }
