@@ -32,6 +32,7 @@ public final class AccountModule implements Module {
   private final EmailFlows email;
   private final AccountHandlers handlers;
   private final MfaRepository mfaRepository;
+  private final SecretBox box;
   private MessageConsumer<JsonObject> registrations;
 
   public AccountModule(Platform p, MailModule mail, AuthModule authModule, AccessModule access,
@@ -43,7 +44,8 @@ public final class AccountModule implements Module {
     CodeMails codes = new CodeMails(p.pool(), accounts,
         new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
     this.email = new EmailFlows(accounts, codes, auth, audit);
-    this.mfaRepository = new MfaRepository(p.pool(), new SecretBox(p.config().dataKey()));
+    this.box = new SecretBox(p.config().dataKey());
+    this.mfaRepository = new MfaRepository(p.pool(), box);
     MfaService mfa = new MfaService(p.vertx(), p.pool(), accounts, mfaRepository,
         new MfaTokens(p.redisApi(), p.keys()), auth, audit, auditModule.security());
     this.handlers = new AccountHandlers(email, new PasswordReset(accounts, codes, auth, audit), mfa);
@@ -69,9 +71,7 @@ public final class AccountModule implements Module {
   private Future<Void> checkDataKey() {
     return mfaRepository.sealedWithOtherKey().compose(foreign -> {
       if (foreign > 0) {
-        return Future.failedFuture(new IllegalStateException(foreign + " TOTP secret(s) are sealed with another"
-            + " data key than ATRIUM_DATA_KEY " + platform.config().dataKey().map(k -> k.id()).orElse("(unset)")
-            + ": start with the key that sealed them"));
+        return Future.failedFuture(box.sealedWithOtherKey(foreign, "TOTP secret(s)"));
       }
       return sealPlain();
     }).onSuccess(n -> {

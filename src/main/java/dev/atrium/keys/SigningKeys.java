@@ -90,8 +90,7 @@ public final class SigningKeys implements Module {
     Pool pool = platform.pool();
     return KeyRepository.sealedWithOtherKey(pool, box.keyId()).compose(foreign -> {
       if (foreign > 0) {
-        return Future.failedFuture(new IllegalStateException(foreign + " signing key(s) are sealed with another"
-            + " data key than ATRIUM_DATA_KEY " + box.keyId().orElse("(unset)") + ": start with the key that sealed them"));
+        return Future.failedFuture(box.sealedWithOtherKey(foreign, "signing key(s)"));
       }
       return pool.withTransaction(tx -> KeyRepository.sealPlain(tx, box));
     }).onSuccess(n -> {

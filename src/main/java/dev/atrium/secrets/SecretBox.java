@@ -37,6 +37,15 @@ public final class SecretBox {
     return key.map(DataKey::id);
   }
 
+  /**
+   * Why a node refuses to start: {@code count} stored {@code what} were sealed with another data
+   * key than this one (or with one, while none is set), so it could not open them.
+   */
+  public IllegalStateException sealedWithOtherKey(long count, String what) {
+    return new IllegalStateException(count + " " + what + " are sealed with another data key than ATRIUM_DATA_KEY "
+        + keyId().orElse("(unset)") + ": start with the key that sealed them");
+  }
+
   public Stored seal(String context, byte[] secret) {
     if (key.isEmpty()) {
       return new Stored(secret, null);
