@@ -44,7 +44,7 @@ public final class AccountModule implements Module {
     CodeMails codes = new CodeMails(p.pool(), accounts,
         new SendThrottle(p.redisApi(), p.keys(), p.config().mail().codeLimits()), mail.mailer());
     this.email = new EmailFlows(accounts, codes, auth, audit);
-    this.box = new SecretBox(p.config().dataKey());
+    this.box = new SecretBox(p.config().dataKeys());
     this.mfaRepository = new MfaRepository(p.pool(), box);
     MfaService mfa = new MfaService(p.vertx(), p.pool(), accounts, mfaRepository,
         new MfaTokens(p.redisApi(), p.keys()), auth, audit, auditModule.security());
@@ -64,27 +64,28 @@ public final class AccountModule implements Module {
   }
 
   /**
-   * Refuses to start when stored TOTP secrets were sealed with another ATRIUM_DATA_KEY (or with
-   * one while none is set now): those users could not sign in. Then seals the secrets stored
-   * before a key was set.
+   * Refuses to start when stored TOTP secrets were sealed with a data key this node lacks (or
+   * with one while none is set now): those users could not sign in. Then seals again the secrets
+   * stored in clear or under a fallback key.
    */
   private Future<Void> checkDataKey() {
     return mfaRepository.sealedWithOtherKey().compose(foreign -> {
       if (foreign > 0) {
         return Future.failedFuture(box.sealedWithOtherKey(foreign, "TOTP secret(s)"));
       }
-      return sealPlain();
+      return reseal();
     }).onSuccess(n -> {
       if (n > 0) {
-        LOG.info("Sealed {} TOTP secret(s) stored before ATRIUM_DATA_KEY was set", n);
+        LOG.info("Sealed {} TOTP secret(s) under ATRIUM_DATA_KEY {} (stored in clear or under a fallback key)", n,
+            box.keyId().orElseThrow());
       }
     }).mapEmpty();
   }
 
-  /** Seals the secrets stored before ATRIUM_DATA_KEY was set, a batch per transaction; answers how many. */
-  private Future<Long> sealPlain() {
-    return platform.pool().withTransaction(mfaRepository::sealBatch)
-        .compose(n -> n < MfaRepository.SEAL_BATCH ? Future.succeededFuture(n) : sealPlain().map(more -> n + more));
+  /** Seals again what is in clear or under a fallback key, a batch per transaction; answers how many. */
+  private Future<Long> reseal() {
+    return platform.pool().withTransaction(mfaRepository::resealBatch)
+        .compose(n -> n < MfaRepository.SEAL_BATCH ? Future.succeededFuture(n) : reseal().map(more -> n + more));
   }
 
   private Future<Void> listen() {

@@ -54,30 +54,34 @@ final class MfaRepository {
         });
   }
 
-  /** How many secrets are sealed with a key other than ATRIUM_DATA_KEY (any key, when it is unset). */
+  /** How many secrets are sealed with a data key the box cannot open (with any, when it has none). */
   Future<Long> sealedWithOtherKey() {
     return pool.preparedQuery("SELECT count(*) AS n FROM user_totp WHERE secret_key_id IS NOT NULL"
-            + " AND secret_key_id IS DISTINCT FROM $1")
-        .execute(Tuple.of(box.keyId().orElse(null)))
+            + " AND secret_key_id <> ALL($1)")
+        .execute(Tuple.of(box.openingKeyIds().toArray(String[]::new)))
         .map(rows -> rows.iterator().next().getLong("n"));
   }
 
   /**
-   * Seals up to {@link #SEAL_BATCH} secrets stored before ATRIUM_DATA_KEY was set, in the caller's
-   * transaction; rows another node is sealing at the same time are skipped (they stay locked until
-   * {@code tx} ends). Answers how many it sealed: none when no key is set.
+   * Seals again, under the current data key, up to {@link #SEAL_BATCH} secrets stored in clear
+   * (before ATRIUM_DATA_KEY was set) or under a fallback key (a rotation), in the caller's
+   * transaction; rows another node is sealing at the same time are skipped (they stay locked
+   * until {@code tx} ends). Answers how many it sealed: none when no key is set.
    */
-  Future<Long> sealBatch(SqlConnection tx) {
+  Future<Long> resealBatch(SqlConnection tx) {
     if (box.keyId().isEmpty()) {
       return Future.succeededFuture(0L);
     }
-    return tx.preparedQuery("SELECT user_id, secret FROM user_totp"
-            + " WHERE secret_key_id IS NULL LIMIT " + SEAL_BATCH + " FOR UPDATE SKIP LOCKED").execute()
+    return tx.preparedQuery("SELECT user_id, secret, secret_key_id FROM user_totp"
+            + " WHERE secret_key_id IS DISTINCT FROM $1 LIMIT " + SEAL_BATCH + " FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(box.keyId().get()))
         .compose(rows -> {
           List<Tuple> sealed = new ArrayList<>();
           for (Row r : rows) {
             UUID id = r.getUUID("user_id");
-            SecretBox.Stored s = box.seal(sealedAs(id), r.getBuffer("secret").getBytes());
+            byte[] secret = box.open(sealedAs(id), new SecretBox.Stored(r.getBuffer("secret").getBytes(),
+                r.getString("secret_key_id")));
+            SecretBox.Stored s = box.seal(sealedAs(id), secret);
             sealed.add(Tuple.of(id, Buffer.buffer(s.bytes()), s.keyId()));
           }
           return sealed.isEmpty() ? Future.succeededFuture(0L)

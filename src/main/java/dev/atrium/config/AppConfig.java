@@ -52,7 +52,7 @@ public record AppConfig(
     StorageSettings storage,
     MailSettings mail,
     AccessSettings access,
-    Optional<DataKey> dataKey) {
+    DataKeyRing dataKeys) {
 
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -125,8 +125,15 @@ public record AppConfig(
             r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
             r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),
             r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000)),
-        // unset: TOTP secrets are stored as they are (see README, "Account lifecycle")
-        Optional.ofNullable(r.raw("ATRIUM_DATA_KEY")).map(v -> r.get("ATRIUM_DATA_KEY", v, DataKey::parse)));
+        // unset: TOTP secrets and signing keys are stored as they are (see README, "Signing keys")
+        dataKeys(r));
+  }
+
+  private static DataKeyRing dataKeys(Reader r) {
+    Optional<DataKey> sealing = Optional.ofNullable(r.raw("ATRIUM_DATA_KEY"))
+        .map(v -> r.get("ATRIUM_DATA_KEY", v, DataKey::parse));
+    return new DataKeyRing(sealing,
+        r.get("ATRIUM_DATA_KEY_FALLBACKS", "", text -> DataKeyRing.parseFallbacks(text, sealing)));
   }
 
   /** The database name in the URL path. */

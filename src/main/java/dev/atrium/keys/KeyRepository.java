@@ -12,7 +12,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * SQL on {@code signing_keys}, on the connection or transaction {@link SigningKeys} chose. Key
@@ -59,9 +58,7 @@ final class KeyRepository {
     for (Row r : rows) {
       String kid = r.getString("kid");
       String material = r.getString("material");
-      String sealedWith = r.getString("sealed_with");
-      String clear = sealedWith == null ? material : new String(box.open(sealedAs(purpose, kid),
-          new SecretBox.Stored(Base64.getDecoder().decode(material), sealedWith)), StandardCharsets.UTF_8);
+      String clear = opened(box, purpose, kid, material, r.getString("sealed_with"));
       out.add(new StoredKey(kid, clear, r.getOffsetDateTime("activates_at")));
       recent |= r.getBoolean("recent");
     }
@@ -71,6 +68,12 @@ final class KeyRepository {
   /** What a key is sealed as: bound to its purpose and id, so it opens in no other row. */
   private static String sealedAs(String purpose, String kid) {
     return "signing_key:" + purpose + ":" + kid;
+  }
+
+  /** The material in clear: as stored, or opened (base64 of the sealed bytes) with the key that sealed it. */
+  private static String opened(SecretBox box, String purpose, String kid, String material, String sealedWith) {
+    return sealedWith == null ? material : new String(box.open(sealedAs(purpose, kid),
+        new SecretBox.Stored(Base64.getDecoder().decode(material), sealedWith)), StandardCharsets.UTF_8);
   }
 
   /** The material as stored: sealed (base64) with a data key, else as it is. */
@@ -83,27 +86,32 @@ final class KeyRepository {
   private record SealedMaterial(String material, String sealedWith) {
   }
 
-  /** Keys sealed with another data key than {@code keyId} (or with any, when there is none). */
-  static Future<Long> sealedWithOtherKey(SqlClient db, Optional<String> keyId) {
+  /** Keys sealed with a data key that {@code box} cannot open (with any, when it has none). */
+  static Future<Long> sealedWithOtherKey(SqlClient db, SecretBox box) {
     return db.preparedQuery("SELECT count(*) AS n FROM signing_keys WHERE sealed_with IS NOT NULL"
-            + " AND sealed_with IS DISTINCT FROM $1").execute(Tuple.of(keyId.orElse(null)))
+            + " AND sealed_with <> ALL($1)").execute(Tuple.of(box.openingKeyIds().toArray(String[]::new)))
         .map(rows -> rows.iterator().next().getLong("n"));
   }
 
   /**
-   * Seals the keys stored in clear (before ATRIUM_DATA_KEY was set); answers how many. Rows are
-   * locked, so two nodes starting together seal each key once. A handful of rows: one statement.
+   * Seals again, under the current data key, the keys stored in clear (before ATRIUM_DATA_KEY was
+   * set) or under a fallback key (a rotation); answers how many. Rows are locked, so two nodes
+   * starting together seal each key once. A handful of rows: one statement.
    */
-  static Future<Integer> sealPlain(SqlConnection tx, SecretBox box) {
+  static Future<Integer> reseal(SqlConnection tx, SecretBox box) {
     if (box.keyId().isEmpty()) {
       return Future.succeededFuture(0);
     }
-    return tx.preparedQuery("SELECT kid, purpose, material FROM signing_keys WHERE sealed_with IS NULL FOR UPDATE")
-        .execute().compose(rows -> {
+    return tx.preparedQuery("SELECT kid, purpose, material, sealed_with FROM signing_keys"
+            + " WHERE sealed_with IS DISTINCT FROM $1 FOR UPDATE").execute(Tuple.of(box.keyId().get()))
+        .compose(rows -> {
           List<Tuple> updates = new ArrayList<>();
           for (Row r : rows) {
-            SealedMaterial m = seal(box, r.getString("purpose"), r.getString("kid"), r.getString("material"));
-            updates.add(Tuple.of(r.getString("kid"), m.material(), m.sealedWith()));
+            String purpose = r.getString("purpose");
+            String kid = r.getString("kid");
+            String clear = opened(box, purpose, kid, r.getString("material"), r.getString("sealed_with"));
+            SealedMaterial m = seal(box, purpose, kid, clear);
+            updates.add(Tuple.of(kid, m.material(), m.sealedWith()));
           }
           return updates.isEmpty() ? Future.succeededFuture(0)
               : tx.preparedQuery("UPDATE signing_keys SET material = $2, sealed_with = $3 WHERE kid = $1")

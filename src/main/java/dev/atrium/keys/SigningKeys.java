@@ -56,7 +56,7 @@ public final class SigningKeys implements Module {
     long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
     this.period = Duration.ofMillis(quarter);
     this.tokens = new TokenKeys(p.vertx(), issuer);
-    this.box = new SecretBox(p.config().dataKey());
+    this.box = new SecretBox(p.config().dataKeys());
     this.refreshes = Counter.builder("atrium_signing_keys_refreshes_total")
         .description("Reads of the signing keys from PostgreSQL").register(p.registry());
     this.generated = Map.of(TOKEN, generatedCounter(p, TOKEN), LINK, generatedCounter(p, LINK));
@@ -82,20 +82,21 @@ public final class SigningKeys implements Module {
   }
 
   /**
-   * Refuses to start when stored keys were sealed with another ATRIUM_DATA_KEY (or with one
-   * while none is set now): this node could neither verify the other nodes' tokens nor sign.
-   * Then seals the keys stored before a key was set.
+   * Refuses to start when stored keys were sealed with a data key this node lacks (or with one
+   * while none is set now): it could neither verify the other nodes' tokens nor sign. Then seals
+   * again the keys stored in clear or under a fallback key.
    */
   private Future<Void> checkDataKey() {
     Pool pool = platform.pool();
-    return KeyRepository.sealedWithOtherKey(pool, box.keyId()).compose(foreign -> {
+    return KeyRepository.sealedWithOtherKey(pool, box).compose(foreign -> {
       if (foreign > 0) {
         return Future.failedFuture(box.sealedWithOtherKey(foreign, "signing key(s)"));
       }
-      return pool.withTransaction(tx -> KeyRepository.sealPlain(tx, box));
+      return pool.withTransaction(tx -> KeyRepository.reseal(tx, box));
     }).onSuccess(n -> {
       if (n > 0) {
-        LOG.info("Sealed {} signing key(s) stored before ATRIUM_DATA_KEY was set", n);
+        LOG.info("Sealed {} signing key(s) under ATRIUM_DATA_KEY {} (stored in clear or under a fallback key)", n,
+            box.keyId().orElseThrow());
       }
     }).mapEmpty();
   }

@@ -1,11 +1,14 @@
 package dev.atrium.secrets;
 
 import dev.atrium.config.DataKey;
+import dev.atrium.config.DataKeyRing;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Objects;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -15,7 +18,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * ATRIUM_DATA_KEY: a random 96-bit nonce, then the ciphertext and its 128-bit tag. The secret's
  * context (whose it is: {@code user_totp:<user id>}, {@code signing_key:<purpose>:<kid>}) is
  * authenticated with it, so a sealed secret copied to another row does not open. Without a key
- * secrets are stored as they are ({@code keyId} null), as before the key existed.
+ * secrets are stored as they are ({@code keyId} null), as before the key existed. Secrets sealed
+ * with a fallback key (ATRIUM_DATA_KEY_FALLBACKS) still open; start-up seals them again under
+ * the current key.
  */
 public final class SecretBox {
   private static final int NONCE = 12;
@@ -23,9 +28,13 @@ public final class SecretBox {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Optional<DataKey> key;
+  /** Every key that opens, by id: the sealing key and the fallbacks. */
+  private final Map<String, DataKey> openers = new LinkedHashMap<>();
 
-  public SecretBox(Optional<DataKey> key) {
-    this.key = key;
+  public SecretBox(DataKeyRing keys) {
+    this.key = keys.sealing();
+    key.ifPresent(k -> openers.put(k.id(), k));
+    keys.fallbacks().forEach(k -> openers.put(k.id(), k));
   }
 
   /** A secret as stored: the bytes and the id of the key that sealed them (null: not sealed). */
@@ -37,13 +46,19 @@ public final class SecretBox {
     return key.map(DataKey::id);
   }
 
+  /** The ids of every key that opens (the sealing key first); a row sealed with another does not open. */
+  public List<String> openingKeyIds() {
+    return List.copyOf(openers.keySet());
+  }
+
   /**
-   * Why a node refuses to start: {@code count} stored {@code what} were sealed with another data
-   * key than this one (or with one, while none is set), so it could not open them.
+   * Why a node refuses to start: {@code count} stored {@code what} were sealed with a data key
+   * this node does not have (or with one, while none is set), so it could not open them.
    */
   public IllegalStateException sealedWithOtherKey(long count, String what) {
     return new IllegalStateException(count + " " + what + " are sealed with another data key than ATRIUM_DATA_KEY "
-        + keyId().orElse("(unset)") + ": start with the key that sealed them");
+        + keyId().orElse("(unset)") + (openers.size() > 1 ? " and ATRIUM_DATA_KEY_FALLBACKS" : "")
+        + ": start with the key that sealed them (when rotating, give it in ATRIUM_DATA_KEY_FALLBACKS)");
   }
 
   public Stored seal(String context, byte[] secret) {
@@ -52,33 +67,35 @@ public final class SecretBox {
     }
     byte[] nonce = new byte[NONCE];
     RANDOM.nextBytes(nonce);
-    byte[] sealed = cipher(Cipher.ENCRYPT_MODE, context, nonce).doFinalSafely(secret);
+    byte[] sealed = cipher(key.get(), Cipher.ENCRYPT_MODE, context, nonce).doFinalSafely(secret);
     byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
     System.arraycopy(sealed, 0, out, NONCE, sealed.length);
     return new Stored(out, key.get().id());
   }
 
   /**
-   * The secret back. Fails for a row sealed under another key or tampered with (start-up refuses
-   * a key that does not match the stored rows, so this is not an everyday failure).
+   * The secret back, with the key that sealed it (the current one or a fallback). Fails for a row
+   * sealed under a key this node does not have, or tampered with (start-up refuses keys that do
+   * not match the stored rows, so this is not an everyday failure).
    */
   public byte[] open(String context, Stored stored) {
     if (stored.keyId() == null) {
       return stored.bytes();
     }
-    if (key.isEmpty() || !Objects.equals(stored.keyId(), key.get().id())) {
+    DataKey opener = openers.get(stored.keyId());
+    if (opener == null) {
       throw new IllegalStateException("a secret of " + context + " is sealed with data key " + stored.keyId()
-          + ", not with ATRIUM_DATA_KEY " + keyId().orElse("(unset)"));
+          + ", not with ATRIUM_DATA_KEY " + keyId().orElse("(unset)") + " or a fallback");
     }
     byte[] b = stored.bytes();
-    return cipher(Cipher.DECRYPT_MODE, context, Arrays.copyOf(b, NONCE))
+    return cipher(opener, Cipher.DECRYPT_MODE, context, Arrays.copyOf(b, NONCE))
         .doFinalSafely(Arrays.copyOfRange(b, NONCE, b.length));
   }
 
-  private Op cipher(int mode, String context, byte[] nonce) {
+  private static Op cipher(DataKey with, int mode, String context, byte[] nonce) {
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(mode, key.orElseThrow().aes(), new GCMParameterSpec(TAG_BITS, nonce));
+      c.init(mode, with.aes(), new GCMParameterSpec(TAG_BITS, nonce));
       c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return new Op(c);
     } catch (GeneralSecurityException e) {

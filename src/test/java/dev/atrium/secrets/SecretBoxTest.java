@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.account.Totp;
 import dev.atrium.config.AppConfig;
 import dev.atrium.config.DataKey;
+import dev.atrium.config.DataKeyRing;
 import dev.atrium.support.DataKeys;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,10 +22,10 @@ import org.junit.jupiter.api.Test;
 
 class SecretBoxTest {
   static Optional<DataKey> key(int fill) {
-    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(fill))).dataKey();
+    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(fill))).dataKeys().sealing();
   }
 
-  final SecretBox box = new SecretBox(key(7));
+  final SecretBox box = new SecretBox(DataKeyRing.of(key(7)));
   final String context = "user_totp:" + UUID.randomUUID();
   final byte[] secret = Totp.newSecret();
 
@@ -44,10 +47,10 @@ class SecretBoxTest {
   void refusesWhatWasNotSealedSo() {
     SecretBox.Stored s = box.seal(context, secret);
     assertThrows(IllegalStateException.class, () -> box.open("user_totp:" + UUID.randomUUID(), s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(context, s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(Optional.empty()).open(context, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.of(key(8))).open(context, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.NONE).open(context, s));
     SecretBox.Stored forgedId = new SecretBox.Stored(s.bytes(), key(8).orElseThrow().id());
-    assertThrows(IllegalStateException.class, () -> new SecretBox(key(8)).open(context, forgedId));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.of(key(8))).open(context, forgedId));
     byte[] changed = s.bytes().clone();
     changed[20] ^= 1;
     assertThrows(IllegalStateException.class, () -> box.open(context, new SecretBox.Stored(changed, s.keyId())));
@@ -56,12 +59,24 @@ class SecretBoxTest {
   @Test
   @DisplayName("without ATRIUM_DATA_KEY secrets are stored as they are (no key id), and such rows open with or without a key")
   void noKey() {
-    SecretBox plain = new SecretBox(Optional.empty());
+    SecretBox plain = new SecretBox(DataKeyRing.NONE);
     SecretBox.Stored s = plain.seal(context, secret);
     assertNull(s.keyId());
     assertArrayEquals(secret, s.bytes());
     assertArrayEquals(secret, plain.open(context, s));
     assertArrayEquals(secret, box.open(context, s));
+  }
+
+  @Test
+  @DisplayName("with a fallback key: what it sealed still opens, what is sealed now is sealed with the current key; without it, it does not open")
+  void fallbackOpensOnly() {
+    SecretBox.Stored old = new SecretBox(DataKeyRing.of(key(8))).seal(context, secret);
+    SecretBox rotated = new SecretBox(new DataKeyRing(key(7), List.of(key(8).orElseThrow())));
+    assertArrayEquals(secret, rotated.open(context, old));
+    assertEquals(key(7).orElseThrow().id(), rotated.seal(context, secret).keyId());
+    assertEquals(List.of(key(7).orElseThrow().id(), key(8).orElseThrow().id()), rotated.openingKeyIds());
+    assertThrows(IllegalStateException.class, () -> box.open(context, old));
+    assertTrue(rotated.sealedWithOtherKey(1, "x").getMessage().contains("ATRIUM_DATA_KEY_FALLBACKS"));
   }
 
   private static boolean contains(byte[] haystack, byte[] needle) {

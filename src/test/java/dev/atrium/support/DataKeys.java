@@ -17,6 +17,6 @@ public final class DataKeys {
   }
 
   public static String id(String key) {
-    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", key)).dataKey().orElseThrow().id();
+    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", key)).dataKeys().sealing().orElseThrow().id();
   }
 }
