@@ -10,15 +10,8 @@ import java.util.Optional;
  * started with a new key and the old one as a fallback re-seals what the old one sealed.
  */
 public record DataKeyRing(Optional<DataKey> sealing, List<DataKey> fallbacks) {
-  public static final DataKeyRing NONE = new DataKeyRing(Optional.empty(), List.of());
-
   public DataKeyRing {
     fallbacks = List.copyOf(fallbacks);
-  }
-
-  /** Just one key, no fallbacks (or no key at all). */
-  public static DataKeyRing of(Optional<DataKey> sealing) {
-    return new DataKeyRing(sealing, List.of());
   }
 
   /**

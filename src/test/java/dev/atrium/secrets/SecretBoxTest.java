@@ -22,10 +22,15 @@ import org.junit.jupiter.api.Test;
 
 class SecretBoxTest {
   static Optional<DataKey> key(int fill) {
-    return AppConfig.fromEnv(Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(fill))).dataKeys().sealing();
+    return ring(fill).sealing();
   }
 
-  final SecretBox box = new SecretBox(DataKeyRing.of(key(7)));
+  /** The keys of a node started with ATRIUM_DATA_KEY of that fill, or with none (fill 0). */
+  static DataKeyRing ring(int fill) {
+    return AppConfig.fromEnv(fill == 0 ? Map.of() : Map.of("ATRIUM_DATA_KEY", DataKeys.filledWith(fill))).dataKeys();
+  }
+
+  final SecretBox box = new SecretBox(ring(7));
   final String context = "user_totp:" + UUID.randomUUID();
   final byte[] secret = Totp.newSecret();
 
@@ -47,10 +52,10 @@ class SecretBoxTest {
   void refusesWhatWasNotSealedSo() {
     SecretBox.Stored s = box.seal(context, secret);
     assertThrows(IllegalStateException.class, () -> box.open("user_totp:" + UUID.randomUUID(), s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.of(key(8))).open(context, s));
-    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.NONE).open(context, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(ring(8)).open(context, s));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(ring(0)).open(context, s));
     SecretBox.Stored forgedId = new SecretBox.Stored(s.bytes(), key(8).orElseThrow().id());
-    assertThrows(IllegalStateException.class, () -> new SecretBox(DataKeyRing.of(key(8))).open(context, forgedId));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(ring(8)).open(context, forgedId));
     byte[] changed = s.bytes().clone();
     changed[20] ^= 1;
     assertThrows(IllegalStateException.class, () -> box.open(context, new SecretBox.Stored(changed, s.keyId())));
@@ -59,7 +64,7 @@ class SecretBoxTest {
   @Test
   @DisplayName("without ATRIUM_DATA_KEY secrets are stored as they are (no key id), and such rows open with or without a key")
   void noKey() {
-    SecretBox plain = new SecretBox(DataKeyRing.NONE);
+    SecretBox plain = new SecretBox(ring(0));
     SecretBox.Stored s = plain.seal(context, secret);
     assertNull(s.keyId());
     assertArrayEquals(secret, s.bytes());
@@ -70,7 +75,7 @@ class SecretBoxTest {
   @Test
   @DisplayName("with a fallback key: what it sealed still opens, what is sealed now is sealed with the current key; without it, it does not open")
   void fallbackOpensOnly() {
-    SecretBox.Stored old = new SecretBox(DataKeyRing.of(key(8))).seal(context, secret);
+    SecretBox.Stored old = new SecretBox(ring(8)).seal(context, secret);
     SecretBox rotated = new SecretBox(new DataKeyRing(key(7), List.of(key(8).orElseThrow())));
     assertArrayEquals(secret, rotated.open(context, old));
     assertEquals(key(7).orElseThrow().id(), rotated.seal(context, secret).keyId());
