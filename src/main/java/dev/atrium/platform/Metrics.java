@@ -30,6 +30,14 @@ import java.util.List;
 public final class Metrics {
   static final String RESPONSE_TIME = "vertx.http.server.response.time";
   static final List<String> DROPPED = List.of("vertx.http.server.request.bytes", "vertx.http.server.response.bytes");
+  /**
+   * Vert.x's net-client meters say nothing true here: one unlabelled gauge adds up PostgreSQL,
+   * Redis, SMTP and S3 connections, the HTTP client (S3) counts its connections in but never out
+   * (vertx-micrometer-metrics #131), and the byte counters stay at 0 because the PostgreSQL and
+   * Redis clients report through their own meters. The pools' meters ({@code vertx_pool_*},
+   * {@code vertx_sql_*}, {@code vertx_redis_*}) say what an operator needs about those connections.
+   */
+  static final String NET_CLIENT = "vertx.net.client.";
 
   private Metrics() {
   }
@@ -43,7 +51,7 @@ public final class Metrics {
   static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
-        .meterFilter(MeterFilter.deny(id -> DROPPED.contains(id.getName())))
+        .meterFilter(MeterFilter.deny(id -> DROPPED.contains(id.getName()) || id.getName().startsWith(NET_CLIENT)))
         .meterFilter(new MeterFilter() {
           @Override
           public Meter.Id map(Meter.Id id) {

@@ -183,6 +183,7 @@ class HttpEdgeTest {
     assertFalse(text.contains("_bucket{"), "no histogram buckets: the scrape stays small");
     assertTrue(text.contains("vertx_pool_in_use{pool_name=\"atrium-pg\",pool_type=\"sql\"}"), "pg pool");
     assertTrue(text.contains("atrium_password_pool_in_flight"), "password pool");
+    assertFalse(text.contains("vertx_net_client_"), "no net-client meters: one unlabelled gauge for every client");
   }
 
   @Test
