@@ -49,7 +49,7 @@ public final class ApiVerticle extends VerticleBase {
               // transport limit sits above it so oversized frames get that answer, not a dropped line.
               .setMaxWebSocketFrameSize(256 * 1024)
               .setMaxWebSocketMessageSize(256 * 1024));
-          return server.requestHandler(r).listen(port, host);
+          return server.requestHandler(r).invalidRequestHandler(InvalidRequests::answer).listen(port, host);
         });
   }
 

@@ -39,18 +39,7 @@ public final class ProblemHandler {
       resp.reset(); // a stream was already under way: the only honest signal left is to cut it
       return;
     }
-    JsonObject body = new JsonObject()
-        .put("type", "https://atrium.dev/problems/" + problem.code().replace('_', '-'))
-        .put("title", title(problem.status()))
-        .put("status", problem.status())
-        .put("detail", problem.getMessage() == null ? title(problem.status()) : problem.getMessage())
-        .put("code", problem.code());
-    if (problem.errors() != null && !problem.errors().isEmpty()) {
-      body.put("errors", problem.errors());
-    }
-    if (problem.extensions() != null) {
-      problem.extensions().forEach(e -> body.put(e.getKey(), e.getValue()));
-    }
+    JsonObject body = body(problem);
     String requestId = ctx.get(RequestLog.REQUEST_ID);
     if (requestId != null) {
       body.put("request_id", requestId);
@@ -67,6 +56,23 @@ public final class ProblemHandler {
       resp.putHeader("Connection", "close");
     }
     resp.end(body.toBuffer());
+  }
+
+  /** The RFC 9457 body of a problem: type, title, status, detail, code, and errors when there are. */
+  static JsonObject body(Problem problem) {
+    JsonObject body = new JsonObject()
+        .put("type", "https://atrium.dev/problems/" + problem.code().replace('_', '-'))
+        .put("title", title(problem.status()))
+        .put("status", problem.status())
+        .put("detail", problem.getMessage() == null ? title(problem.status()) : problem.getMessage())
+        .put("code", problem.code());
+    if (problem.errors() != null && !problem.errors().isEmpty()) {
+      body.put("errors", problem.errors());
+    }
+    if (problem.extensions() != null) {
+      problem.extensions().forEach(e -> body.put(e.getKey(), e.getValue()));
+    }
+    return body;
   }
 
   static Problem toProblem(RoutingContext ctx) {
@@ -141,8 +147,10 @@ public final class ProblemHandler {
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 415 -> "Unsupported Media Type";
+      case 414 -> "URI Too Long";
       case 416 -> "Range Not Satisfiable";
       case 429 -> "Too Many Requests";
+      case 431 -> "Request Header Fields Too Large";
       case 503 -> "Service Unavailable";
       default -> status >= 500 ? "Internal Server Error" : "Error";
     };

@@ -104,6 +104,37 @@ class HttpEdgeTest {
     assertEquals(0L, server.sql("SELECT count(*) AS n FROM users WHERE NOT is_superuser").get(0).get("n"));
   }
 
+  /** Sends raw bytes on a fresh connection and reads until the node closes it (the read times out after 10 s otherwise). */
+  private String rawExchange(String head) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      for (int n; (n = in.read(buf)) >= 0; ) { // to the end: the node closes the connection
+        all.write(buf, 0, n);
+      }
+      return all.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  @DisplayName("a request line or headers over the limits, or a malformed head, is answered as problem+json (414, 431, 400) and the connection closed")
+  void refusedByTheDecoder() throws Exception {
+    String longLine = rawExchange("GET /api/users?search=" + "x".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assertTrue(longLine.matches("(?s)HTTP/1\\.[01] 414 .*"), longLine); // no version was read: Vert.x answers in 1.0
+    assertTrue(longLine.contains("application/problem+json") && longLine.contains("\"code\":\"uri_too_long\""), longLine);
+    String bigHeaders = rawExchange("GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "y".repeat(10_000)
+        + "\r\n\r\n");
+    assertTrue(bigHeaders.matches("(?s)HTTP/1\\.[01] 431 .*"), bigHeaders);
+    assertTrue(bigHeaders.contains("application/problem+json") && bigHeaders.contains("\"code\":\"headers_too_large\""), bigHeaders);
+    String malformed = rawExchange("GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n");
+    assertTrue(malformed.matches("(?s)HTTP/1\\.[01] 400 .*"), malformed);
+    assertTrue(malformed.contains("application/problem+json") && malformed.contains("\"code\":\"malformed_request\""), malformed);
+  }
+
   @Test
   @DisplayName("an unknown route is 404 route_not_found and a wrong method 405 method_not_allowed, as problem+json")
   void unknownRouteAndMethod() {

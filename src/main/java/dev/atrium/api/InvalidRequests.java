@@ -1,0 +1,37 @@
+package dev.atrium.api;
+
+import dev.atrium.problem.Problem;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Requests the HTTP decoder refused before any route saw them (a request line or headers over
+ * the limits, a malformed head): answered as problem+json like every other refusal, where Vert.x's
+ * default sends the bare status. The connection is closed after, as the default does: what
+ * follows such a head cannot be trusted to start a new request.
+ */
+final class InvalidRequests {
+  private InvalidRequests() {
+  }
+
+  static void answer(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem = Problem.of(414, "uri_too_long", "The request line is longer than "
+          + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem = Problem.of(431, "headers_too_large", "The request headers are larger than "
+          + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes");
+    } else {
+      problem = Problem.of(400, "malformed_request", "The request is not valid HTTP/1.1");
+    }
+    request.response().setStatusCode(problem.status())
+        .putHeader("Content-Type", "application/problem+json")
+        .putHeader("Connection", "close")
+        .end(ProblemHandler.body(problem).toBuffer())
+        .onComplete(done -> request.connection().close());
+  }
+}
