@@ -99,6 +99,33 @@ class IngestAbuseTest {
   }
 
   @Test
+  @DisplayName("a number beyond a 64-bit float (1e999) in metadata or preferences is refused with 400, never stored as \"Infinity\"")
+  void overflowingNumbersRefused() {
+    Accounts.Login u = Accounts.registerAndLogin(server, "overflow");
+    for (String body : List.of(
+        "{\"action\":\"huge\",\"metadata\":{\"a\":1e999}}",
+        "{\"action\":\"huge\",\"metadata\":{\"a\":{\"b\":[1,-1e999]}}}",
+        "{\"events\":[{\"action\":\"fine\"},{\"action\":\"huge\",\"metadata\":{\"a\":1e400}}]}")) {
+      Http.Res res = trackRaw(u, body);
+      assertEquals(400, res.status(), body + " -> " + res);
+      assertEquals("validation_failed", res.code(), res::toString);
+      String field = res.json().getJsonArray("errors").getJsonObject(0).getString("field");
+      assertTrue(List.of("/metadata", "/events/1/metadata").contains(field), body + " -> " + res);
+    }
+    assertEquals(0, count("user_id = ?::uuid AND source = 'api'", u.userId()));
+    // large but finite numbers are kept as sent
+    assertEquals(202, trackRaw(u, "{\"action\":\"big\",\"metadata\":{\"a\":1e300,\"b\":123456789012345678901234567890}}")
+        .status());
+    assertEquals(true, server.sql("SELECT (metadata->>'a')::numeric = 1e300"
+        + " AND (metadata->>'b')::numeric = 123456789012345678901234567890 AS same"
+        + " FROM activities WHERE user_id = ?::uuid AND action = 'big'", u.userId()).get(0).get("same"));
+
+    Http.Res prefs = u.http(server).send("PATCH", "/api/auth/me", "{\"preferences\":{\"zoom\":1e999}}", "application/json");
+    assertEquals(400, prefs.status(), prefs::toString);
+    assertEquals("/preferences", prefs.json().getJsonArray("errors").getJsonObject(0).getString("field"));
+  }
+
+  @Test
   @DisplayName("an event_id is unique per user: another user's event with the same id and time is stored")
   void eventIdsPerUser() {
     Accounts.Login a = Accounts.registerAndLogin(server, "ida");

@@ -4,6 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** What JSON type a decoded value has, and JSON equality: the two questions every schema check asks. */
 final class JsonTypes {
@@ -30,6 +33,33 @@ final class JsonTypes {
       return Double.isFinite(d) && d == Math.rint(d) ? Schema.INTEGER | Schema.NUMBER : Schema.NUMBER;
     }
     return 0;
+  }
+
+  /**
+   * A number beyond a 64-bit float (such as {@code 1e999}) is decoded as infinity, which would be
+   * stored as the text "Infinity": refused instead, so a record never holds other than was sent.
+   */
+  static final String OUT_OF_RANGE = "beyond the range of a 64-bit float";
+
+  /** Whether every number in a decoded JSON tree is finite. Iterative: hostile nesting cannot overflow the stack. */
+  static boolean finiteNumbers(Object root) {
+    ArrayList<Object> pending = new ArrayList<>();
+    pending.add(root);
+    while (!pending.isEmpty()) {
+      Object v = pending.remove(pending.size() - 1);
+      if (v instanceof Double d && d.isInfinite()) {
+        return false;
+      } else if (v instanceof JsonObject o) {
+        pending.addAll(o.getMap().values());
+      } else if (v instanceof Map<?, ?> m) {
+        pending.addAll(m.values());
+      } else if (v instanceof JsonArray a) {
+        pending.addAll(a.getList());
+      } else if (v instanceof List<?> l) {
+        pending.addAll(l);
+      }
+    }
+    return true;
   }
 
   /** JSON equality for enum members: numbers by value (1 == 1.0), the rest by equals. */

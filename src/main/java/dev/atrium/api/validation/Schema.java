@@ -65,6 +65,10 @@ final class Schema {
     if (out.full()) {
       return;
     }
+    if (value instanceof Double d && d.isInfinite()) {
+      out.here("is a number " + JsonTypes.OUT_OF_RANGE);
+      return;
+    }
     if (types != 0 && (types & JsonTypes.typeOf(value)) == 0) {
       out.here(typeMessage);
       return;
@@ -168,7 +172,11 @@ final class Schema {
       out.here("must have at most " + maxProperties + " properties");
     }
     if (anyProperty) {
-      return; // a free-form object (metadata): nothing to walk
+      // a free-form object (metadata, preferences): any shape, but every number as sent
+      if (!JsonTypes.finiteNumbers(o)) {
+        out.here("holds a number " + JsonTypes.OUT_OF_RANGE);
+      }
+      return;
     }
     for (String key : o.fieldNames()) {
       Schema property = properties.get(key);

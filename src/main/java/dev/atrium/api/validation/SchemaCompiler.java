@@ -118,7 +118,9 @@ final class SchemaCompiler {
       s.tooMany = dev.atrium.problem.Problem.of(problem.getInteger("status"), problem.getString("code"),
           "At most " + s.maxItems + " items are allowed");
     }
-    s.anyProperty = s.properties.isEmpty() && s.required.isEmpty() && s.additionalAllowed && s.additional == null;
+    // free-form: an object that names nothing about its members, itself or through alternatives
+    s.anyProperty = s.properties.isEmpty() && s.required.isEmpty() && s.additionalAllowed && s.additional == null
+        && s.allOf.isEmpty() && s.anyOf.isEmpty() && s.oneOf.isEmpty();
     s.patternIsFormat = "uuid".equals(s.format) && s.pattern != null && UUID_PATTERN.equals(s.pattern.pattern());
     if (s.types != 0 && s.typeMessage == null) {
       s.typeMessage = typeMessage(s.types);
