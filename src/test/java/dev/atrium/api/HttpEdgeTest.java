@@ -136,6 +136,20 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("a query parameter given twice is refused with 400 naming it, whatever the copies say")
+  void repeatedQueryParameter() {
+    Http admin = server.http().bearer(server.admin().access());
+    assertEquals(200, admin.get("/api/users?page=1").status());
+    for (String query : List.of("page=1&page=2", "page=1&page=1", "search=a&is_active=true&search=b")) {
+      Http.Res res = admin.get("/api/users?" + query);
+      assertProblem(res, 400, "validation_failed");
+      String field = res.json().getJsonArray("errors").getJsonObject(0).getString("field");
+      assertTrue(field.equals("page") || field.equals("search"), res::toString);
+      assertTrue(res.body().contains("is given more than once"), res::toString);
+    }
+  }
+
+  @Test
   @DisplayName("an unknown route is 404 route_not_found and a wrong method 405 method_not_allowed, as problem+json")
   void unknownRouteAndMethod() {
     assertProblem(server.http().get("/api/nothing/here"), 404, "route_not_found");

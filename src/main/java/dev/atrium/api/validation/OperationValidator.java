@@ -55,6 +55,12 @@ public final class OperationValidator {
         }
         continue;
       }
+      if ("query".equals(p.in()) && queryParams.getAll(p.name()).size() > 1) {
+        // every parameter is one value: which copy counts would be up to each proxy and
+        // framework on the way (HTTP parameter pollution), so none does
+        out.add(p.name(), "is given more than once");
+        continue;
+      }
       Object typed = p.read(raw, out);
       if (typed != null) {
         Map<String, ValidatedRequest.Value> target = switch (p.in()) {
