@@ -49,6 +49,17 @@ class IngestAbuseTest {
     return who.http(server).send("POST", "/api/analytics/track-activity", body, "application/json");
   }
 
+  /** Each body is refused with 400 validation_failed, its first error naming one of {@code fields}. */
+  static void assertRefused(Accounts.Login who, List<String> fields, String... bodies) {
+    for (String body : bodies) {
+      Http.Res res = trackRaw(who, body);
+      assertEquals(400, res.status(), body + " -> " + res);
+      assertEquals("validation_failed", res.code(), res::toString);
+      String field = res.json().getJsonArray("errors").getJsonObject(0).getString("field");
+      assertTrue(fields.contains(field), body + " -> " + res);
+    }
+  }
+
   static long count(String where, Object... params) {
     return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE " + where, params).get(0).get("n"))
         .longValue();
@@ -79,19 +90,13 @@ class IngestAbuseTest {
   @DisplayName("NUL characters and unpaired surrogates are refused with 400 naming the field, and nothing is stored")
   void uncleanTextRefused() {
     Accounts.Login u = Accounts.registerAndLogin(server, "nul");
-    for (String body : List.of(
+    assertRefused(u, List.of("/action", "/metadata", "/user_agent", "/events/1/metadata"),
         "{\"action\":\"nul\\u0000action\"}",
         "{\"action\":\"ok\",\"metadata\":{\"k\":\"v\\u0000\"}}",
         "{\"action\":\"ok\",\"metadata\":{\"k\\u0000\":1}}",
         "{\"action\":\"lone\\ud800\"}",
         "{\"action\":\"ok\",\"user_agent\":\"\\udc00\"}",
-        "{\"events\":[{\"action\":\"fine\"},{\"action\":\"ok\",\"metadata\":{\"a\":[\"\\ud83d\"]}}]}")) {
-      Http.Res res = trackRaw(u, body);
-      assertEquals(400, res.status(), body + " -> " + res);
-      assertEquals("validation_failed", res.code(), res::toString);
-      String field = res.json().getJsonArray("errors").getJsonObject(0).getString("field");
-      assertTrue(List.of("/action", "/metadata", "/user_agent", "/events/1/metadata").contains(field), field);
-    }
+        "{\"events\":[{\"action\":\"fine\"},{\"action\":\"ok\",\"metadata\":{\"a\":[\"\\ud83d\"]}}]}");
     assertEquals(0, count("user_id = ?::uuid AND source = 'api'", u.userId()));
     // a proper surrogate pair is text like any other
     assertEquals(202, trackRaw(u, "{\"action\":\"smile \\ud83d\\ude00\"}").status());
@@ -102,16 +107,10 @@ class IngestAbuseTest {
   @DisplayName("a number beyond a 64-bit float (1e999) in metadata or preferences is refused with 400, never stored as \"Infinity\"")
   void overflowingNumbersRefused() {
     Accounts.Login u = Accounts.registerAndLogin(server, "overflow");
-    for (String body : List.of(
+    assertRefused(u, List.of("/metadata", "/events/1/metadata"),
         "{\"action\":\"huge\",\"metadata\":{\"a\":1e999}}",
         "{\"action\":\"huge\",\"metadata\":{\"a\":{\"b\":[1,-1e999]}}}",
-        "{\"events\":[{\"action\":\"fine\"},{\"action\":\"huge\",\"metadata\":{\"a\":1e400}}]}")) {
-      Http.Res res = trackRaw(u, body);
-      assertEquals(400, res.status(), body + " -> " + res);
-      assertEquals("validation_failed", res.code(), res::toString);
-      String field = res.json().getJsonArray("errors").getJsonObject(0).getString("field");
-      assertTrue(List.of("/metadata", "/events/1/metadata").contains(field), body + " -> " + res);
-    }
+        "{\"events\":[{\"action\":\"fine\"},{\"action\":\"huge\",\"metadata\":{\"a\":1e400}}]}");
     assertEquals(0, count("user_id = ?::uuid AND source = 'api'", u.userId()));
     // large but finite numbers are kept as sent
     assertEquals(202, trackRaw(u, "{\"action\":\"big\",\"metadata\":{\"a\":1e300,\"b\":123456789012345678901234567890}}")

@@ -8,7 +8,6 @@ import dev.atrium.support.Accounts;
 import dev.atrium.support.Authenticator;
 import dev.atrium.support.DataKeys;
 import dev.atrium.support.TestServer;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -27,13 +26,6 @@ class DataKeyRollingRotationTest {
   @RegisterExtension
   static final TestServer server = TestServer.node(Map.of("ATRIUM_DATA_KEY", OLD, "ATRIUM_DATA_KEY_FALLBACKS", NEW));
 
-  private static Set<Object> sealedWith() {
-    Set<Object> ids = new HashSet<>();
-    server.sql("SELECT secret_key_id AS id FROM user_totp").forEach(r -> ids.add(r.get("id")));
-    server.sql("SELECT sealed_with AS id FROM signing_keys").forEach(r -> ids.add(r.get("id")));
-    return ids;
-  }
-
   private static Map<String, String> step2() {
     return Map.of("ATRIUM_DATA_KEY", NEW, "ATRIUM_DATA_KEY_FALLBACKS", OLD);
   }
@@ -43,18 +35,18 @@ class DataKeyRollingRotationTest {
   void rollingRotation() {
     Accounts.Login early = Accounts.registerAndLogin(server, "early");
     byte[] earlySecret = Authenticator.turnOn(server, early);
-    assertEquals(Set.of(DataKeys.id(OLD)), sealedWith());
+    assertEquals(Set.of(DataKeys.id(OLD)), DataKeys.sealedWith(server));
 
     // step 2 on a second node: it seals everything again under the new key...
     TestServer second = server.join(step2());
-    assertEquals(Set.of(DataKeys.id(NEW)), sealedWith());
+    assertEquals(Set.of(DataKeys.id(NEW)), DataKeys.sealedWith(server));
     // ...and the first node, still on step 1, opens what it sealed: a second factor and tokens
     Authenticator.signIn(server, early, earlySecret);
     assertEquals(200, early.http(server).get("/api/auth/me").status());
     // while the first node seals with the old key, which the second opens
     Accounts.Login late = Accounts.registerAndLogin(server, "late");
     byte[] lateSecret = Authenticator.turnOn(server, late);
-    assertTrue(sealedWith().contains(DataKeys.id(OLD)), sealedWith().toString());
+    assertTrue(DataKeys.sealedWith(server).contains(DataKeys.id(OLD)), DataKeys.sealedWith(server).toString());
     Authenticator.signIn(second, late, lateSecret);
 
     // step 3 while the old key still sealed a row: refused, nothing changed
@@ -65,7 +57,7 @@ class DataKeyRollingRotationTest {
     // once more as in step 2, then step 3 holds
     second.stopNode();
     server.join(step2()).stopNode();
-    assertEquals(Set.of(DataKeys.id(NEW)), sealedWith());
+    assertEquals(Set.of(DataKeys.id(NEW)), DataKeys.sealedWith(server));
     TestServer done = server.join(Map.of("ATRIUM_DATA_KEY", NEW, "ATRIUM_DATA_KEY_FALLBACKS", ""));
     assertEquals(200, late.http(done).get("/api/auth/me").status());
   }

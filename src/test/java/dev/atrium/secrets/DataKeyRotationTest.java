@@ -9,7 +9,6 @@ import dev.atrium.support.Authenticator;
 import dev.atrium.support.DataKeys;
 import dev.atrium.support.Http;
 import dev.atrium.support.TestServer;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -28,29 +27,21 @@ class DataKeyRotationTest {
   @RegisterExtension
   static final TestServer server = TestServer.node(Map.of("ATRIUM_DATA_KEY", OLD));
 
-  /** The ids of the keys that sealed what PostgreSQL holds: TOTP secrets and signing keys. */
-  private static Set<Object> sealedWith() {
-    Set<Object> ids = new HashSet<>();
-    server.sql("SELECT secret_key_id AS id FROM user_totp").forEach(r -> ids.add(r.get("id")));
-    server.sql("SELECT sealed_with AS id FROM signing_keys").forEach(r -> ids.add(r.get("id")));
-    return ids;
-  }
-
   @Test
   @DisplayName("a new ATRIUM_DATA_KEY with the old one as a fallback seals everything again; tokens and TOTP keep working; then the new key alone suffices")
   void rotates() {
     Accounts.Login a = Accounts.registerAndLogin(server, "rotate");
     byte[] secret = Authenticator.turnOn(server, a);
-    assertEquals(Set.of(DataKeys.id(OLD)), sealedWith());
+    assertEquals(Set.of(DataKeys.id(OLD)), DataKeys.sealedWith(server));
 
     IllegalStateException withoutOld = assertThrows(IllegalStateException.class,
         () -> server.join(Map.of("ATRIUM_DATA_KEY", NEW)));
     assertTrue(withoutOld.getMessage().contains("ATRIUM_DATA_KEY_FALLBACKS"), withoutOld.getMessage());
-    assertEquals(Set.of(DataKeys.id(OLD)), sealedWith(), "a refused node changes nothing");
+    assertEquals(Set.of(DataKeys.id(OLD)), DataKeys.sealedWith(server), "a refused node changes nothing");
 
     server.stopNode();
     TestServer rotated = server.join(Map.of("ATRIUM_DATA_KEY", NEW, "ATRIUM_DATA_KEY_FALLBACKS", OLD));
-    assertEquals(Set.of(DataKeys.id(NEW)), sealedWith());
+    assertEquals(Set.of(DataKeys.id(NEW)), DataKeys.sealedWith(server));
     Http.Res me = a.http(rotated).get("/api/auth/me");
     assertEquals(200, me.status(), "a token signed before the rotation: " + me);
     Authenticator.signIn(rotated, a, secret);
