@@ -63,23 +63,9 @@ public final class AccountModule implements Module {
     return checkDataKey().compose(v -> listen());
   }
 
-  /**
-   * Refuses to start when stored TOTP secrets were sealed with a data key this node lacks (or
-   * with one while none is set now): those users could not sign in. Then seals again the secrets
-   * stored in clear or under a fallback key.
-   */
+  /** Refuses keys that cannot open the stored TOTP secrets; seals again those in clear or under a fallback. */
   private Future<Void> checkDataKey() {
-    return mfaRepository.sealedWithOtherKey().compose(foreign -> {
-      if (foreign > 0) {
-        return Future.failedFuture(box.sealedWithOtherKey(foreign, "TOTP secret(s)"));
-      }
-      return reseal();
-    }).onSuccess(n -> {
-      if (n > 0) {
-        LOG.info("Sealed {} TOTP secret(s) under ATRIUM_DATA_KEY {} (stored in clear or under a fallback key)", n,
-            box.keyId().orElseThrow());
-      }
-    }).mapEmpty();
+    return box.takeOver("TOTP secret(s)", mfaRepository::sealedWithOtherKey, this::reseal);
   }
 
   /** Seals again what is in clear or under a fallback key, a batch per transaction; answers how many. */

@@ -1,8 +1,10 @@
 package dev.atrium.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The data keys of a node: ATRIUM_DATA_KEY, which seals, and ATRIUM_DATA_KEY_FALLBACKS, earlier
@@ -21,13 +23,14 @@ public record DataKeyRing(Optional<DataKey> sealing, List<DataKey> fallbacks) {
    */
   static List<DataKey> parseFallbacks(String text, Optional<DataKey> sealing) {
     List<DataKey> keys = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    sealing.ifPresent(s -> seen.add(s.id()));
     for (String part : text.split(",")) {
-      if (part.isBlank()) {
-        continue;
-      }
-      DataKey k = DataKey.parse(part.trim());
-      if (sealing.map(s -> !s.id().equals(k.id())).orElse(true) && keys.stream().noneMatch(o -> o.id().equals(k.id()))) {
-        keys.add(k);
+      if (!part.isBlank()) {
+        DataKey k = DataKey.parse(part.trim());
+        if (seen.add(k.id())) {
+          keys.add(k);
+        }
       }
     }
     if (!keys.isEmpty() && sealing.isEmpty()) {

@@ -98,9 +98,9 @@ final class KeyRepository {
    * set) or under a fallback key (a rotation); answers how many. Rows are locked, so two nodes
    * starting together seal each key once. A handful of rows: one statement.
    */
-  static Future<Integer> reseal(SqlConnection tx, SecretBox box) {
+  static Future<Long> reseal(SqlConnection tx, SecretBox box) {
     if (box.keyId().isEmpty()) {
-      return Future.succeededFuture(0);
+      return Future.succeededFuture(0L);
     }
     return tx.preparedQuery("SELECT kid, purpose, material, sealed_with FROM signing_keys"
             + " WHERE sealed_with IS DISTINCT FROM $1 FOR UPDATE").execute(Tuple.of(box.keyId().get()))
@@ -113,9 +113,9 @@ final class KeyRepository {
             SealedMaterial m = seal(box, purpose, kid, clear);
             updates.add(Tuple.of(kid, m.material(), m.sealedWith()));
           }
-          return updates.isEmpty() ? Future.succeededFuture(0)
+          return updates.isEmpty() ? Future.succeededFuture(0L)
               : tx.preparedQuery("UPDATE signing_keys SET material = $2, sealed_with = $3 WHERE kid = $1")
-                  .executeBatch(updates).map(v -> updates.size());
+                  .executeBatch(updates).map((long) updates.size());
         });
   }
 

@@ -82,23 +82,13 @@ public final class SigningKeys implements Module {
   }
 
   /**
-   * Refuses to start when stored keys were sealed with a data key this node lacks (or with one
-   * while none is set now): it could neither verify the other nodes' tokens nor sign. Then seals
-   * again the keys stored in clear or under a fallback key.
+   * Refuses keys that cannot open the stored signing keys (this node could neither verify the
+   * other nodes' tokens nor sign); seals again those in clear or under a fallback.
    */
   private Future<Void> checkDataKey() {
     Pool pool = platform.pool();
-    return KeyRepository.sealedWithOtherKey(pool, box).compose(foreign -> {
-      if (foreign > 0) {
-        return Future.failedFuture(box.sealedWithOtherKey(foreign, "signing key(s)"));
-      }
-      return pool.withTransaction(tx -> KeyRepository.reseal(tx, box));
-    }).onSuccess(n -> {
-      if (n > 0) {
-        LOG.info("Sealed {} signing key(s) under ATRIUM_DATA_KEY {} (stored in clear or under a fallback key)", n,
-            box.keyId().orElseThrow());
-      }
-    }).mapEmpty();
+    return box.takeOver("signing key(s)", () -> KeyRepository.sealedWithOtherKey(pool, box),
+        () -> pool.withTransaction(tx -> KeyRepository.reseal(tx, box)));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.atrium.secrets;
 
 import dev.atrium.config.DataKey;
 import dev.atrium.config.DataKeyRing;
+import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -10,8 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seals the secrets stored in PostgreSQL (TOTP secrets, signing keys) with AES-256-GCM under
@@ -23,6 +27,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * the current key.
  */
 public final class SecretBox {
+  private static final Logger LOG = LoggerFactory.getLogger(SecretBox.class);
   private static final int NONCE = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -52,10 +57,25 @@ public final class SecretBox {
   }
 
   /**
-   * Why a node refuses to start: {@code count} stored {@code what} were sealed with a data key
-   * this node does not have (or with one, while none is set), so it could not open them.
+   * The start-up step of every table of sealed secrets. Refuses to start when {@code foreign}
+   * counts rows sealed with a data key this node lacks (or with one, while none is set): it could
+   * not open them. Otherwise runs {@code reseal}, which seals again under the current key the
+   * rows in clear or under a fallback, and logs how many it sealed.
    */
-  public IllegalStateException sealedWithOtherKey(long count, String what) {
+  public Future<Void> takeOver(String what, Supplier<Future<Long>> foreign, Supplier<Future<Long>> reseal) {
+    return foreign.get()
+        .compose(n -> n > 0 ? Future.<Long>failedFuture(sealedWithOtherKey(n, what)) : reseal.get())
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("Sealed {} {} under ATRIUM_DATA_KEY {} (stored in clear or under a fallback key)", n, what,
+                keyId().orElseThrow());
+          }
+        })
+        .mapEmpty();
+  }
+
+  /** Why a node refuses to start: {@code count} stored {@code what} are sealed with a data key it lacks. */
+  IllegalStateException sealedWithOtherKey(long count, String what) {
     return new IllegalStateException(count + " " + what + " are sealed with another data key than ATRIUM_DATA_KEY "
         + keyId().orElse("(unset)") + (openers.size() > 1 ? " and ATRIUM_DATA_KEY_FALLBACKS" : "")
         + ": start with the key that sealed them (when rotating, give it in ATRIUM_DATA_KEY_FALLBACKS)");
