@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Per-node cache of {@link AccessState}: one SQL query per user at most every
@@ -20,7 +22,12 @@ import java.util.UUID;
 public final class AccessStates {
   static final long MAX_AGE_MS = 500;
 
-  private final AccessRepository repository;
+  private final Function<UUID, Future<Optional<AccessRepository.EffectiveAccess>>> loader;
+  /**
+   * Counts invalidations: a load that was already reading when one came may have read the state
+   * from before the change, so its result is returned but not cached.
+   */
+  private final AtomicLong invalidations = new AtomicLong();
   private volatile boolean caching;
   private final Cache<String, AccessState> cache = Caffeine.newBuilder()
       .maximumSize(200_000)
@@ -43,7 +50,11 @@ public final class AccessStates {
       .build();
 
   public AccessStates(AccessRepository repository) {
-    this.repository = repository;
+    this(repository::effective);
+  }
+
+  AccessStates(Function<UUID, Future<Optional<AccessRepository.EffectiveAccess>>> loader) {
+    this.loader = loader;
   }
 
   public Future<Optional<AccessState>> get(String userId) {
@@ -57,7 +68,8 @@ public final class AccessStates {
     } catch (IllegalArgumentException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    return repository.effective(id)
+    long seen = invalidations.get();
+    return loader.apply(id)
         .recover(t -> Future.failedFuture(Problem.retryLater(503, "dependency_unavailable",
             "Account store unavailable", 1)))
         .map(access -> {
@@ -71,7 +83,7 @@ public final class AccessStates {
           }
           AccessState state = new AccessState(userId, a.user(), a.profile(), a.notBeforeMs(), a.revokedSessions(),
               new LinkedHashSet<>(a.permissions()), a.roles(), validUntil);
-          if (caching) {
+          if (caching && invalidations.get() == seen) {
             cache.put(userId, state);
           }
           return Optional.of(state);
@@ -84,14 +96,16 @@ public final class AccessStates {
    */
   public void caching(boolean on) {
     caching = on;
-    cache.invalidateAll();
+    invalidateAll();
   }
 
   public void invalidate(String userId) {
+    invalidations.incrementAndGet();
     cache.invalidate(userId);
   }
 
   public void invalidateAll() {
+    invalidations.incrementAndGet();
     cache.invalidateAll();
   }
 }
