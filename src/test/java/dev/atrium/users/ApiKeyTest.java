@@ -112,12 +112,12 @@ class ApiKeyTest {
     String key = createKey(owner, "users.view").getString("key");
     assertEquals(200, server.second().http().with("X-API-Key", key).get("/api/users").status());
     assertEquals(204, admin().http(server).delete("/api/users/" + owner.userId() + "/roles/" + role).status());
-    Poll.until(Duration.ofSeconds(1), "the key loses users.view on the second node",
+    Poll.until(Poll.ACROSS_NODES, "the key loses users.view on the second node",
         () -> server.second().http().with("X-API-Key", key).get("/api/users").status() == 403);
     assertEquals(403, server.http().bearer(key).get("/api/users").status());
 
     assertEquals(200, admin().http(server).patch("/api/users/" + owner.userId(), new JsonObject().put("is_active", false)).status());
-    Poll.until(Duration.ofSeconds(1), "a deactivated owner's key is refused",
+    Poll.until(Poll.ACROSS_NODES, "a deactivated owner's key is refused",
         () -> server.second().http().with("X-API-Key", key).get("/api/auth/me").status() == 401);
   }
 
@@ -132,7 +132,7 @@ class ApiKeyTest {
     assertEquals(200, server.second().http().with("X-API-Key", key).get("/api/users").status());
     assertEquals(204, owner.http(server).delete("/api/auth/api-keys/" + created.getString("id")).status());
     assertEquals(401, server.http().with("X-API-Key", key).get("/api/users").status());
-    Poll.until(Duration.ofSeconds(1), "the second node refuses the revoked key",
+    Poll.until(Poll.ACROSS_NODES, "the second node refuses the revoked key",
         () -> server.second().http().with("X-API-Key", key).get("/api/users").status() == 401);
     assertEquals(404, owner.http(server).delete("/api/auth/api-keys/" + created.getString("id")).status());
     Accounts.Login other = Accounts.registerAndLogin(server, "other");
