@@ -26,7 +26,7 @@ public final class AccessModule implements Module {
 
   /** {@code verifier} checks the signature and expiry of access tokens (auth's TokenService). */
   public AccessModule(Platform p, JWTAuth verifier) {
-    this.repository = new AccessRepository(p.pool(), p.config().accessTtl());
+    this.repository = new AccessRepository(p.statements(), p.config().accessTtl());
     this.states = new AccessStates(repository);
     this.changes = new AccessChanges(p.vertx(), p.redisApi(), p.keys(), states, repository, p.nodeId());
     this.bridge = new AccessChangeBridge(p.subscriber(), changes, states);

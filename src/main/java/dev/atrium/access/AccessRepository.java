@@ -2,7 +2,6 @@ package dev.atrium.access;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -45,12 +44,12 @@ public final class AccessRepository {
         FROM users u LEFT JOIN user_profiles pr ON pr.user_id = u.id WHERE u.id = $1
       """;
 
-  private final Pool pool;
+  private final SqlClient statements;
   private final double accessTtlSeconds;
 
   /** {@code accessTtl}: a session revoked longer ago than this has no unexpired access token left. */
-  public AccessRepository(Pool pool, java.time.Duration accessTtl) {
-    this.pool = pool;
+  public AccessRepository(SqlClient statements, java.time.Duration accessTtl) {
+    this.statements = statements;
     this.accessTtlSeconds = accessTtl.toSeconds() + 60;
   }
 
@@ -68,7 +67,7 @@ public final class AccessRepository {
   }
 
   public Future<Optional<EffectiveAccess>> effective(UUID userId) {
-    return pool.preparedQuery(EFFECTIVE).execute(Tuple.of(userId, accessTtlSeconds)).map(rows -> {
+    return statements.preparedQuery(EFFECTIVE).execute(Tuple.of(userId, accessTtlSeconds)).map(rows -> {
       if (rows.size() == 0) {
         return Optional.empty();
       }
@@ -91,11 +90,11 @@ public final class AccessRepository {
   }
 
   Future<Void> voidCredentials(UUID userId, long atMs) {
-    return voidCredentials(pool, userId, atMs);
+    return voidCredentials(statements, userId, atMs);
   }
 
   Future<Optional<StoredKey>> findKey(byte[] hash) {
-    return pool.preparedQuery("SELECT id, user_id, permissions, created_at, expires_at, revoked_at FROM api_keys"
+    return statements.preparedQuery("SELECT id, user_id, permissions, created_at, expires_at, revoked_at FROM api_keys"
             + " WHERE key_hash = $1")
         .execute(Tuple.of(Buffer.buffer(hash)))
         .map(rows -> {
@@ -110,6 +109,6 @@ public final class AccessRepository {
   }
 
   Future<Void> touchKey(UUID id) {
-    return pool.preparedQuery("UPDATE api_keys SET last_used_at = now() WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
+    return statements.preparedQuery("UPDATE api_keys SET last_used_at = now() WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,12 @@ public final class Database {
    * NetClientOptions, vertx-sql-client#1608).
    */
   static final int CONNECTION_WAIT_SECONDS = 5;
+  /**
+   * Statements one pipelined connection carries at once. A long statement holds up those sent
+   * after it on its connection, so the depth stays small; the pool opens the next connection
+   * only when every open one has this many in flight.
+   */
+  static final int PIPELINE_DEPTH = 16;
 
   private final AppConfig config;
 
@@ -54,26 +61,51 @@ public final class Database {
     }
   }
 
+  /** The pool: transactions, streamed reads, and statements that may run long. */
   public Pool createPool(Vertx vertx) {
     return PgBuilder.pool()
-        // A request waits at most CONNECTION_WAIT_SECONDS for a connection: when PostgreSQL is unreachable
-        // it then fails (503 dependency_unavailable) instead of queueing for the default 30 s.
-        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("atrium-pg").setMaxWaitQueueSize(4096)
-            .setConnectionTimeout(CONNECTION_WAIT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        .connectingTo(connectOptions())
+        .with(poolOptions(config.dbPoolSize(), "atrium-pg"))
+        .connectingTo(connectOptions("atrium"))
         .using(vertx)
         .build();
   }
 
-  public PgConnectOptions connectOptions() {
+  /**
+   * The pipelined client, for the short single statements of request paths: up to
+   * {@link #PIPELINE_DEPTH} statements share one connection's round trip, so PostgreSQL reads
+   * several per wake-up and the node sends fewer writes (users page 1: 1.3-1.8 times the
+   * requests per second of the pool on one machine, at about half the PostgreSQL CPU per
+   * request; bench/README.md). Not for transactions: a pipelined client has no connection to
+   * hold one on.
+   */
+  public SqlClient createPipelinedClient(Vertx vertx) {
+    return PgBuilder.client()
+        // with(PoolOptions) is what turns pipelining on (VERTX5-NOTES)
+        .with(poolOptions(config.dbPipelinedConnections(), "atrium-pg-pipelined"))
+        .connectingTo(connectOptions("atrium-pipelined").setPipeliningLimit(PIPELINE_DEPTH))
+        .using(vertx)
+        .build();
+  }
+
+  /**
+   * A request waits at most CONNECTION_WAIT_SECONDS for a connection: when PostgreSQL is
+   * unreachable it then fails (503 dependency_unavailable) instead of queueing for the default 30 s.
+   */
+  private static PoolOptions poolOptions(int size, String name) {
+    return new PoolOptions().setMaxSize(size).setName(name).setMaxWaitQueueSize(4096)
+        .setConnectionTimeout(CONNECTION_WAIT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS);
+  }
+
+  /** {@code applicationName} shows in pg_stat_activity which of the two clients a backend serves. */
+  private PgConnectOptions connectOptions(String applicationName) {
     URI u = config.dbUrl();
     PgConnectOptions options = new PgConnectOptions()
+        .addProperty("application_name", applicationName)
         .setHost(u.getHost())
         .setPort(u.getPort() > 0 ? u.getPort() : 5432)
         .setDatabase(config.dbName())
         .setUser(user())
-        .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setCachePreparedStatements(true);
     String password = password();
     if (password != null) {
       options.setPassword(password);

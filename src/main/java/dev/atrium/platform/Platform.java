@@ -9,12 +9,20 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 
-/** The shared clients of one node, handed to every domain module's constructor. */
+/**
+ * The shared clients of one node, handed to every domain module's constructor. PostgreSQL is
+ * reached two ways, each for its own kind of work: {@code statements}, the pipelined client,
+ * for the short single statements that request paths run most (a page of users, a caller's
+ * access); {@code pool} for transactions, streamed reads, and statements that may run long
+ * (which would hold up the statements queued behind them on a pipelined connection).
+ */
 public record Platform(
     AppConfig config,
     Vertx vertx,
     Pool pool,
+    SqlClient statements,
     Redis redis,
     RedisAPI redisApi,
     RedisKeys keys,

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.access.User;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -21,12 +21,12 @@ public final class UserListRepository {
   /** User.COLUMNS without the password hash, which a list never shows (the same positions). */
   private static final String COLUMNS = User.COLUMNS.replace("u.password_hash", "NULL::text AS password_hash");
 
-  private final Pool pool;
+  private final SqlClient statements;
   private final Cache<UserQuery.Where, Long> estimates = Caffeine.newBuilder().maximumSize(1_000)
       .expireAfterWrite(ESTIMATE_TTL).build();
 
-  public UserListRepository(Pool pool) {
-    this.pool = pool;
+  public UserListRepository(SqlClient statements) {
+    this.statements = statements;
   }
 
   /** A page of users and the number of matches: exact, or (when {@code exact} is false) an estimate. */
@@ -50,7 +50,7 @@ public final class UserListRepository {
     String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + q.countsWhere();
     String page = "SELECT " + COLUMNS + ", (" + count + ") AS total_count" + where.sql()
         + q.orderBy() + window;
-    return pool.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
+    return statements.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       long total = -1;
       for (Row r : rows) {
@@ -61,7 +61,7 @@ public final class UserListRepository {
         return Future.succeededFuture(new Listed(total, true, users));
       }
       // past the last page: no row carried the count
-      return pool.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + q.countsWhere())
+      return statements.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + q.countsWhere())
           .execute(Tuple.tuple())
           .map(rs -> new Listed(rs.iterator().next().getLong("n"), true, users));
     });
@@ -97,7 +97,7 @@ public final class UserListRepository {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
     String sql = "SELECT " + COLUMNS + where.sql() + q.orderBy() + window(params, limit + 1, offset);
-    return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
+    return statements.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       for (Row r : rows) {
         users.add(User.fromLeading(r));
@@ -129,7 +129,7 @@ public final class UserListRepository {
   private Future<Counted> countUpTo(UserQuery.Where where, long reach) {
     List<Object> params = new ArrayList<>(where.params());
     params.add(reach);
-    return pool.preparedQuery("SELECT count(*) AS n FROM (SELECT 1" + where.sql() + " LIMIT $"
+    return statements.preparedQuery("SELECT count(*) AS n FROM (SELECT 1" + where.sql() + " LIMIT $"
             + params.size() + ") m").execute(Tuple.from(params))
         .map(rs -> {
           long found = rs.iterator().next().getLong("n");
@@ -148,7 +148,7 @@ public final class UserListRepository {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return pool.preparedQuery("EXPLAIN (FORMAT JSON) SELECT 1" + where.sql())
+    return statements.preparedQuery("EXPLAIN (FORMAT JSON) SELECT 1" + where.sql())
         .execute(Tuple.from(where.params()))
         .map(rs -> {
           Object plan = rs.iterator().next().getValue(0);

@@ -20,7 +20,7 @@ public final class UsersModule implements Module {
   public UsersModule(Platform p, AccessModule access, AuthModule auth, AuditedChange changes) {
     UsersAdminRepository repo = new UsersAdminRepository(p.pool());
     PasswordInput passwords = new PasswordInput(auth.passwords());
-    this.listing = new UserListing(p.vertx(), new UserListRepository(p.pool()), p.config().usersListCache());
+    this.listing = new UserListing(p.vertx(), new UserListRepository(p.statements()), p.config().usersListCache());
     this.imports = new UserImports(p.vertx(), repo, changes, passwords, listing);
     UserAdmin admin = new UserAdmin(p.pool(), repo, new UserRepository(p.pool()), changes, access.states(), passwords,
         listing);
