@@ -24,6 +24,13 @@ public final class WsClient implements AutoCloseable {
   private WsClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
+    if (ws.isClosed()) {
+      // The server refused at once (a bad header token): its close came with the handshake's
+      // answer, before any handler could be set (which would throw). Keep what it said.
+      closeReason = ws.closeReason();
+      closeCode = ws.closeStatusCode();
+      return;
+    }
     ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
     ws.closeHandler(v -> {
       closeReason = ws.closeReason();
