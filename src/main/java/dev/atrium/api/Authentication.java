@@ -24,7 +24,7 @@ import java.util.function.Function;
  * contract's default): the requirements are tried in order, the first that authenticates wins,
  * and an empty requirement ({@code {}}) lets an anonymous caller through. Built on the public
  * {@link SimpleAuthenticationHandler}; the router builder's own security chain is not used
- * (see {@link ContractLoader}), so there are no Vert.x internals to subclass. Two rules that
+ * (see {@link ContractLoader}), so there are no Vert.x internals to subclass. Three rules that
  * Vert.x's stock handlers do not keep:
  * <ul>
  *   <li>any credential that is not a usable bearer token ({@code Basic …}, {@code Token …}, a
@@ -32,7 +32,9 @@ import java.util.function.Function;
  *   Bearer} (RFC 6750, written by {@link ProblemHandler}), never 400;</li>
  *   <li>an outage while loading the caller's access state (PostgreSQL or Redis down) ends the
  *   check as 503 {@code dependency_unavailable}: no other scheme is tried, and the client is
- *   not told its credential is bad, which would sign it out.</li>
+ *   not told its credential is bad, which would sign it out;</li>
+ *   <li>a credential header given twice is 400 {@code ambiguous_credentials}: a proxy in front
+ *   may read the other copy.</li>
  * </ul>
  */
 final class Authentication {
@@ -94,6 +96,9 @@ final class Authentication {
     }
     if ("http".equals(declared.getString("type")) && "bearer".equalsIgnoreCase(declared.getString("scheme"))) {
       return ctx -> {
+        if (repeated(ctx, "Authorization")) {
+          return ambiguous("Authorization");
+        }
         String token = bearerToken(ctx.request().getHeader("Authorization"));
         return token == null ? Future.failedFuture(new HttpException(401)) : check(provider, token);
       };
@@ -101,11 +106,28 @@ final class Authentication {
     if ("apiKey".equals(declared.getString("type")) && "header".equals(declared.getString("in"))) {
       String header = declared.getString("name");
       return ctx -> {
+        if (repeated(ctx, header)) {
+          return ambiguous(header);
+        }
         String key = ctx.request().getHeader(header);
         return key == null ? Future.failedFuture(new HttpException(401)) : check(provider, key);
       };
     }
     throw new IllegalStateException("Unsupported security scheme '" + name + "': " + declared.encode());
+  }
+
+  private static boolean repeated(RoutingContext ctx, String header) {
+    return ctx.request().headers().getAll(header).size() > 1;
+  }
+
+  /**
+   * A credential header given twice: this node would read the first, while a proxy or another
+   * service in front of it may act on the last. Refused outright (no other scheme is tried), so
+   * no two readers of one request disagree on who sent it.
+   */
+  private static Future<User> ambiguous(String header) {
+    return Future.failedFuture(new HttpException(400, Problem.of(400, "ambiguous_credentials",
+        "The " + header + " header is given more than once")));
   }
 
   /** The token of {@code Bearer <token>}, or null when the header is anything else. */

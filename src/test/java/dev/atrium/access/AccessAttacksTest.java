@@ -204,6 +204,33 @@ class AccessAttacksTest {
   }
 
   @Test
+  @DisplayName("a credential header given twice is 400 ambiguous_credentials whichever copy is valid")
+  void repeatedCredentialHeaderRefused() {
+    Accounts.Login user = Accounts.registerAndLogin(server, "twoheaders");
+    Http.Res created = admin.http(server).post("/api/auth/api-keys", new JsonObject().put("name", "twice")
+        .put("permissions", new JsonArray().add("users.view")));
+    assertEquals(201, created.status(), created::toString);
+    String key = created.json().getString("key");
+    List<Http> doubled = List.of(
+        server.http().bearer(admin.access()).bearer(user.access()),
+        server.http().bearer(user.access()).bearer(admin.access()),
+        server.http().with("Authorization", "Bearer forged").bearer(admin.access()),
+        server.http().with("X-API-Key", key).with("X-API-Key", "forged"),
+        server.http().with("X-API-Key", "forged").with("X-API-Key", key));
+    for (Http client : doubled) {
+      for (String path : List.of("/api/users", "/api/auth/me")) {
+        Http.Res r = client.get(path);
+        assertEquals(400, r.status(), path + " " + r);
+        assertEquals("ambiguous_credentials", r.code(), r::toString);
+      }
+    }
+    // one copy of each header is not a repeat: the bearer token decides, as before
+    Http.Res both = server.http().bearer(user.access()).with("X-API-Key", key).get("/api/auth/me");
+    assertEquals(200, both.status(), both::toString);
+    assertEquals(200, server.http().bearer(admin.access()).get("/api/users").status());
+  }
+
+  @Test
   @DisplayName("API keys die with their owner's logout-all and password change, live at most the maximum, and need a recent sign-in or the password")
   void keyLifetime() {
     Accounts.Login owner = Accounts.registerAndLogin(server, "keyowner");
