@@ -53,13 +53,36 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
   }
 
   Where where() {
+    return where(false);
+  }
+
+  /**
+   * A search alone, in created_at order, may be read by walking users_created_idx: see
+   * {@link #where(boolean)}.
+   */
+  boolean walkable() {
+    String spec = orderingSpec();
+    return hasSearch() && role == null && createdAfter == null && createdBefore == null
+        && (spec.equals("-created_at") || spec.equals("created_at"));
+  }
+
+  /**
+   * {@code walk}: the search as {@code strpos}, which no index serves, so PostgreSQL can only
+   * walk the ordering's index, and plans the statement once for every term (its estimate does
+   * not depend on the term). The caller chooses it only where the statistics say the page is
+   * found within a few thousand rows; otherwise the LIKE form lets the planner gather the
+   * matches through the trigram index, planned for each term.
+   */
+  Where where(boolean walk) {
     List<Object> params = new ArrayList<>();
     boolean byRole = fromRole();
     StringBuilder sql = new StringBuilder(byRole ? " FROM user_roles ur JOIN users u ON u.id = ur.user_id"
         : " FROM users u").append(" WHERE true");
-    if (search != null && !search.isBlank()) {
-      params.add("%" + likeEscape(search.trim().toLowerCase(java.util.Locale.ROOT)) + "%");
-      sql.append(" AND ").append(SEARCH_EXPR).append(" LIKE $").append(params.size());
+    if (hasSearch()) {
+      String term = search.trim().toLowerCase(java.util.Locale.ROOT);
+      params.add(walk ? term : "%" + likeEscape(term) + "%");
+      sql.append(" AND ").append(walk ? "strpos(" + SEARCH_EXPR + ", $" + params.size() + ") > 0"
+          : SEARCH_EXPR + " LIKE $" + params.size());
     }
     // The flags are written into the statement (true or false, never client text). As
     // parameters, PostgreSQL's generic plan would assume half the rows match each one and cost
