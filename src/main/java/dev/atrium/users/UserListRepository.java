@@ -98,11 +98,13 @@ public final class UserListRepository {
    * 1,000 matches of a search.
    */
   private Future<Listed> listFiltered(UserQuery q, int limit, long offset) {
-    return walks(q, offset + limit + 1).compose(walk -> {
-      UserQuery.Where read = q.where(walk);
+    // the LIKE form is also what the estimates and the count read
+    UserQuery.Where where = q.where();
+    return walks(q, where, offset + limit + 1).compose(walk -> {
+      UserQuery.Where read = walk ? q.where(true) : where;
       List<Object> params = new ArrayList<>(read.params());
       String sql = "SELECT " + COLUMNS + read.sql() + q.orderBy() + window(params, limit + 1, offset);
-      return readFiltered(q, sql, params, limit, offset);
+      return readFiltered(where, sql, params, limit, offset);
     });
   }
 
@@ -113,16 +115,16 @@ public final class UserListRepository {
    * trigram index costs planning and about 1.5 µs a match, and walking to a rare term's page
    * would read the whole table.
    */
-  private Future<Boolean> walks(UserQuery q, long reach) {
+  private Future<Boolean> walks(UserQuery q, UserQuery.Where where, long reach) {
     if (!q.walkable()) {
       return Future.succeededFuture(false);
     }
-    return estimate(q.where()).compose(matches -> estimate(ALL_USERS)
+    return estimate(where).compose(matches -> estimate(ALL_USERS)
         .map(users -> matches > 0 && reach * users <= WALK_ROWS * matches));
   }
 
-  private Future<Listed> readFiltered(UserQuery q, String sql, List<Object> params, int limit, long offset) {
-    UserQuery.Where where = q.where();
+  /** Reads the page ({@code sql}); {@code where}, the LIKE form, gives its count when the page does not. */
+  private Future<Listed> readFiltered(UserQuery.Where where, String sql, List<Object> params, int limit, long offset) {
     return statements.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
       List<User> users = new ArrayList<>(rows.size());
       for (Row r : rows) {
