@@ -19,6 +19,8 @@ public final class UserListRepository {
   static final Duration ESTIMATE_TTL = Duration.ofSeconds(10);
   /** Most rows a search may expect to walk in order before the trigram index is used instead. */
   static final long WALK_ROWS = 5_000;
+  /** A piece's holder read in order costs about this many users read in order (SearchRead.PIECES). */
+  static final int HOLDER_COST = 10;
   /** Every user: its estimate is the table's size. */
   private static final UserQuery.Where ALL_USERS = new UserQuery.Where(" FROM users u WHERE true", List.of());
 
@@ -26,11 +28,13 @@ public final class UserListRepository {
   private static final String COLUMNS = User.COLUMNS.replace("u.password_hash", "NULL::text AS password_hash");
 
   private final SqlClient statements;
+  private final SearchPieces pieces;
   private final Cache<UserQuery.Where, Long> estimates = Caffeine.newBuilder().maximumSize(1_000)
       .expireAfterWrite(ESTIMATE_TTL).build();
 
   public UserListRepository(SqlClient statements) {
     this.statements = statements;
+    this.pieces = new SearchPieces(statements);
   }
 
   /** A page of users and the number of matches: exact, or (when {@code exact} is false) an estimate. */
@@ -100,27 +104,40 @@ public final class UserListRepository {
   private Future<Listed> listFiltered(UserQuery q, int limit, long offset) {
     // the LIKE form is also what the estimates and the count read
     UserQuery.Where where = q.where();
-    return walks(q, where, offset + limit + 1).compose(walk -> {
-      UserQuery.Where read = walk ? q.where(true) : where;
-      List<Object> params = new ArrayList<>(read.params());
-      String sql = "SELECT " + COLUMNS + read.sql() + q.orderBy() + window(params, limit + 1, offset);
+    return read(q, where, offset + limit + 1).compose(read -> {
+      UserQuery.Where page = read.way() == SearchRead.Way.GATHER ? where : q.where(read);
+      List<Object> params = new ArrayList<>(page.params());
+      String sql = "SELECT " + COLUMNS + page.sql() + q.orderBy(read) + window(params, limit + 1, offset);
       return readFiltered(where, sql, params, limit, offset);
     });
   }
 
   /**
-   * Whether a search is read by walking users in order ({@link UserQuery#where(boolean)}): when
-   * the planner's estimates say the rows to walk, {@code reach} × users ÷ matches, stay within
-   * {@link #WALK_ROWS}. A walk costs about 0.15 µs a row and no planning; gathering through the
-   * trigram index costs planning and about 1.5 µs a match, and walking to a rare term's page
-   * would read the whole table.
+   * How a search's page is read ({@link SearchRead}), from the planner's estimates: reading in
+   * order reaches {@code reach} matches after about {@code reach} × users ÷ matches users, or
+   * {@code reach} × holders ÷ matches holders of the term's rarest piece. A user read in order
+   * costs about 0.2 µs, a piece's holder about ten times that (a probe of users for each); the
+   * cheaper one is chosen when it stays within {@link #WALK_ROWS} users' worth. Otherwise the
+   * matches are gathered through the trigram index (about 1.5 µs a match, planned each time):
+   * walking to a rare term's page would read the whole table.
    */
-  private Future<Boolean> walks(UserQuery q, UserQuery.Where where, long reach) {
+  private Future<SearchRead> read(UserQuery q, UserQuery.Where where, long reach) {
     if (!q.walkable()) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(SearchRead.GATHER);
     }
     return estimate(where).compose(matches -> estimate(ALL_USERS)
-        .map(users -> matches > 0 && reach * users <= WALK_ROWS * matches));
+        .compose(users -> pieces.rarest(q.term()).map(rarest -> {
+          if (matches <= 0) {
+            return SearchRead.GATHER;
+          }
+          double walked = (double) reach * users / matches;
+          double byPiece = rarest.map(p -> HOLDER_COST * reach * Math.max(p.holders(), matches) / matches)
+              .orElse(Double.MAX_VALUE);
+          if (Math.min(walked, byPiece) > WALK_ROWS) {
+            return SearchRead.GATHER;
+          }
+          return byPiece < walked ? SearchRead.pieces(rarest.get().gram()) : SearchRead.WALK;
+        })));
   }
 
   /** Reads the page ({@code sql}); {@code where}, the LIKE form, gives its count when the page does not. */

@@ -53,12 +53,12 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
   }
 
   Where where() {
-    return where(false);
+    return where(SearchRead.GATHER);
   }
 
   /**
-   * A search alone, in created_at order, may be read by walking users_created_idx: see
-   * {@link #where(boolean)}.
+   * A search alone, in created_at order, may be read in that order rather than gathered: see
+   * {@link SearchRead}.
    */
   boolean walkable() {
     String spec = orderingSpec();
@@ -66,23 +66,31 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
         && (spec.equals("-created_at") || spec.equals("created_at"));
   }
 
+  /** The search as compared: trimmed and in lower case, as search_text is stored. */
+  String term() {
+    return search.trim().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /**
-   * {@code walk}: the search as {@code strpos}, which no index serves, so PostgreSQL can only
-   * walk the ordering's index, and plans the statement once for every term (its estimate does
-   * not depend on the term). The caller chooses it only where the statistics say the page is
-   * found within a few thousand rows; otherwise the LIKE form lets the planner gather the
-   * matches through the trigram index, planned for each term.
+   * The statement's FROM and WHERE; a search is written as {@code read} says ({@link SearchRead}),
+   * and only the caller's estimates choose a way other than GATHER.
    */
-  Where where(boolean walk) {
+  Where where(SearchRead read) {
     List<Object> params = new ArrayList<>();
     boolean byRole = fromRole();
+    boolean byPiece = read.way() == SearchRead.Way.PIECES;
     StringBuilder sql = new StringBuilder(byRole ? " FROM user_roles ur JOIN users u ON u.id = ur.user_id"
-        : " FROM users u").append(" WHERE true");
+        : byPiece ? " FROM user_search_grams g JOIN users u ON u.id = g.user_id" : " FROM users u")
+        .append(" WHERE true");
     if (hasSearch()) {
-      String term = search.trim().toLowerCase(java.util.Locale.ROOT);
-      params.add(walk ? term : "%" + likeEscape(term) + "%");
-      sql.append(" AND ").append(walk ? "strpos(" + SEARCH_EXPR + ", $" + params.size() + ") > 0"
-          : SEARCH_EXPR + " LIKE $" + params.size());
+      String term = term();
+      if (byPiece) {
+        params.add(read.gram());
+        sql.append(" AND g.gram = $").append(params.size());
+      }
+      params.add(read.way() == SearchRead.Way.GATHER ? "%" + likeEscape(term) + "%" : term);
+      sql.append(" AND ").append(read.way() == SearchRead.Way.GATHER ? SEARCH_EXPR + " LIKE $" + params.size()
+          : "strpos(" + SEARCH_EXPR + ", $" + params.size() + ") > 0");
     }
     // The flags are written into the statement (true or false, never client text). As
     // parameters, PostgreSQL's generic plan would assume half the rows match each one and cost
@@ -141,10 +149,19 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
 
   /** ORDER BY for {@code ordering} such as {@code -created_at} or {@code last_name,-created_at}; id breaks ties. */
   String orderBy() {
+    return orderBy(SearchRead.GATHER);
+  }
+
+  /**
+   * ORDER BY for a page read as {@code read} says: by a piece's holders, their copy of
+   * created_at (the table's key order; PostgreSQL cannot know it equals the user's).
+   */
+  String orderBy(SearchRead read) {
     String spec = orderingSpec();
-    if (fromRole()) {
+    if (fromRole() || read.way() == SearchRead.Way.PIECES) {
       String dir = spec.startsWith("-") ? " DESC" : " ASC";
-      return " ORDER BY ur.user_created_at" + dir + ", ur.user_id" + dir;
+      String side = fromRole() ? "ur" : "g";
+      return " ORDER BY " + side + ".user_created_at" + dir + ", " + side + ".user_id" + dir;
     }
     StringBuilder sql = new StringBuilder(" ORDER BY ");
     boolean lastDesc = true;

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A search is read one of two ways (UserListRepository): walking users in created_at order when
- * the statistics say its page is near, or through the trigram index when its matches are rare.
- * Both must answer the same pages; which one ran shows in pg_stat_activity.
+ * A search is read one of three ways (SearchRead, chosen by UserListRepository): walking users
+ * in created_at order, reading the holders of the term's rarest piece in that order, or
+ * gathering the matches through the trigram index. All must answer the same pages; which one
+ * ran shows in pg_stat_activity.
  */
 class UsersSearchPathsTest {
   // one pipelined connection: its last statement in pg_stat_activity is the page just read
@@ -31,15 +32,18 @@ class UsersSearchPathsTest {
   static void start() {
     admin = Accounts.admin(server);
     // 20,000 users: every tenth named "Common%_term", every tenth another "CommonABterm" (which
-    // the first name's % and _ would match as LIKE wildcards), five named Rareterm
+    // the first name's % and _ would match as LIKE wildcards), one in 25 "Mid%_dle" and one in 25
+    // "MidABdle", five named Rareterm (and only they have "zq" in their text)
     server.sql("""
         INSERT INTO users (email, username, password_hash, first_name, last_name, is_active, created_at)
         SELECT 'u' || i || '@paths.test', 'u' || i, '!unusable',
                CASE WHEN i % 10 = 0 THEN 'Common%_term' WHEN i % 10 = 1 THEN 'CommonABterm'
+                    WHEN i % 25 = 2 THEN 'Mid%_dle' WHEN i % 25 = 3 THEN 'MidABdle'
                     WHEN i % 4000 = 7 THEN 'Rareterm' ELSE 'Plain' END,
-               'N' || i, i % 3 <> 0, now() - (i || ' seconds')::interval
+               CASE WHEN i % 4000 = 7 THEN 'Zq' ELSE 'N' END || i, i % 3 <> 0, now() - (i || ' seconds')::interval
         FROM generate_series(1, 20000) i""");
     server.sql("ANALYZE users");
+    server.sql("ANALYZE user_search_grams");
   }
 
   /** The ids of a page of a search, by position() (a plain substring) in created_at order. */
@@ -64,21 +68,67 @@ class UsersSearchPathsTest {
   }
 
   @Test
-  @DisplayName("a common term walks in order, a rare one is gathered through the trigram index, and both answer the right pages")
-  void bothPathsAnswerTheSamePages() {
-    List<String> first = listed("COMMON%_TERM", "");
-    assertEquals(expected("common%_term", "", 0, 20), first);
+  @DisplayName("a term most users match walks users in order, with % and _ taken literally")
+  void commonTermWalks() {
+    List<String> first = listed("%_", "");
+    assertEquals(expected("%_", "", 0, 20), first);
     assertEquals(20, first.size());
     assertTrue(lastPageStatement().contains("strpos(u.search_text, $1) > 0"), "walked in order");
-    assertEquals(expected("common%_term", "", 40, 20), listed("common%_term", "&page=3"));
-    assertTrue(lastPageStatement().contains("strpos("), "a later page walks too");
-    assertEquals(expected("common%_term", " AND is_active", 0, 7), listed("common%_term", "&is_active=true&page_size=7"));
+    assertEquals(expected("%_", "", 40, 20), listed("%_", "&page=3"));
+    assertTrue(lastPageStatement().contains("FROM users u WHERE true AND strpos("), "a later page walks too");
+    assertEquals(expected("common%_term", " AND is_active", 0, 7), listed("COMMON%_TERM", "&is_active=true&page_size=7"));
     assertTrue(lastPageStatement().contains("strpos("), "with a flag");
+  }
+
+  @Test
+  @DisplayName("a term one user in 25 matches reads its rarest piece's holders in order, both ways")
+  void middlingTermReadsAPiece() {
+    assertEquals(expected("mid%_dle", "", 0, 20), listed("Mid%_dle", ""));
+    String statement = lastPageStatement();
+    assertTrue(statement.contains("FROM user_search_grams g") && statement.contains("g.gram = $1"), statement);
+    assertEquals(expected("mid%_dle", "", 60, 20), listed("mid%_dle", "&page=4"));
+    assertTrue(lastPageStatement().contains("g.gram = $1"), "a later page too");
+    assertEquals(expected("mid%_dle", " AND is_active", 0, 9), listed("mid%_dle", "&is_active=true&page_size=9"));
+    assertTrue(lastPageStatement().contains("g.gram = $1"), "with a flag");
+    List<String> oldest = server.sql("SELECT id::text AS id FROM users WHERE position('mid%_dle' in search_text) > 0"
+        + " ORDER BY created_at, id LIMIT 20").stream().map(r -> (String) r.get("id")).toList();
+    assertEquals(oldest, listed("mid%_dle", "&ordering=created_at"));
+    assertTrue(lastPageStatement().contains("ORDER BY g.user_created_at ASC"), "oldest first");
+  }
+
+  @Test
+  @DisplayName("a renamed, a new and a deleted user are found, or not, by their pieces at once")
+  void piecesFollowEveryChange() {
+    String renamed = server.sql("SELECT id::text AS id FROM users WHERE first_name = 'Mid%_dle'"
+        + " ORDER BY created_at DESC LIMIT 1").get(0).get("id").toString();
+    Http.Res patch = admin.http(server).patch("/api/users/" + renamed, new JsonObject().put("first_name", "Plain"));
+    assertEquals(200, patch.status(), patch::toString);
+    String joined = server.sql("""
+        INSERT INTO users (email, username, password_hash, first_name, last_name)
+        VALUES ('new@paths.test', 'newcomer', '!unusable', 'Mid%_dle', 'New') RETURNING id::text AS id""")
+        .get(0).get("id").toString();
+    String gone = server.sql("SELECT id::text AS id FROM users WHERE first_name = 'Mid%_dle' AND id <> ?::uuid"
+        + " ORDER BY created_at DESC LIMIT 1", joined).get(0).get("id").toString();
+    Http.Res delete = admin.http(server).delete("/api/users/" + gone);
+    assertEquals(204, delete.status(), delete::toString);
+
+    List<String> page = listed("mid%_dle", "");
+    assertTrue(lastPageStatement().contains("g.gram = $1"), "read by a piece");
+    assertEquals(expected("mid%_dle", "", 0, 20), page);
+    assertEquals(joined, page.get(0));
+    assertTrue(!page.contains(renamed) && !page.contains(gone), page::toString);
+  }
+
+  @Test
+  @DisplayName("a rare term is gathered through the trigram index, and other orders keep that form")
+  void rareTermIsGathered() {
+    // two characters have no piece; walking to five matches would read every user
+    assertEquals(expected("zq", "", 0, 20), listed("ZQ", ""));
+    assertEquals(5, expected("zq", "", 0, 20).size());
+    assertTrue(lastPageStatement().contains("u.search_text LIKE $1"), "the trigram index's form");
     List<String> rare = listed("Rareterm", "");
     assertEquals(expected("rareterm", "", 0, 20), rare);
     assertEquals(5, rare.size());
-    assertTrue(lastPageStatement().contains("u.search_text LIKE $1"), "a rare term: the trigram index's form");
-    // other orders than created_at keep the LIKE form
     Http.Res byEmail = admin.http(server).get("/api/users?search=common%25_term&ordering=email&page_size=3");
     assertEquals(200, byEmail.status(), byEmail::toString);
     assertTrue(lastPageStatement().contains("LIKE $1"), "ordered by email");
