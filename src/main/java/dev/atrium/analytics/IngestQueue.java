@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -52,6 +54,7 @@ public final class IngestQueue {
   private final Counter duplicates;
   private final Counter refused;
   private final DistributionSummary flushSize;
+  private final Timer flushTime;
   private volatile Context flushContext;
   private int inFlight; // touched only on flushContext
   private Promise<Void> drained; // set by stop(), touched only on flushContext
@@ -72,6 +75,8 @@ public final class IngestQueue {
         .description("Activities refused with 503 because the ingest queue was full").register(r);
     this.flushSize = DistributionSummary.builder("atrium_ingest_flush_rows")
         .description("Rows per group-commit insert").register(r);
+    this.flushTime = Timer.builder("atrium_ingest_flush")
+        .description("Time from a group-commit insert's start to its commit (the wait every activity request adds)").register(r);
     Gauge.builder("atrium_ingest_pending_rows", pending, AtomicInteger::get)
         .description("Activities accepted but not yet committed").register(r);
   }
@@ -156,8 +161,10 @@ public final class IngestQueue {
   private Future<Void> flush(List<Submission> batch) {
     List<Activity> rows = rowsOf(batch);
     flushSize.record(rows.size());
+    long started = System.nanoTime();
     return repository.insert(rows)
         .map(stored -> {
+          flushTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
           complete(batch, rows, stored);
           return (Void) null;
         })

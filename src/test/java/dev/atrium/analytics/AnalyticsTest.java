@@ -67,6 +67,11 @@ class AnalyticsTest {
     assertEquals(u.userId(), stats.json().getString("user_id"));
     assertEquals(1L, stats.json().getJsonObject("feature_usage").getLong("page_view"));
     assertNotNull(stats.json().getString("last_active_at"));
+    // the group commit that stored it is timed for operators
+    java.util.regex.Matcher flushes = java.util.regex.Pattern.compile("(?m)^atrium_ingest_flush_seconds_count (\\S+)$")
+        .matcher(server.http().get("/metrics").body());
+    assertTrue(flushes.find(), "flush timer exported");
+    assertTrue(Double.parseDouble(flushes.group(1)) >= 1, flushes.group());
   }
 
   @Test
