@@ -12,8 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -74,19 +74,29 @@ public final class UserListing {
         .map(l -> new Listing(l.count(), l.exact(), l.users().size(), encode(l.users())));
   }
 
-  /** The page's users as one JSON array, written once with a streaming generator. */
+  /** The page's users as one JSON array, written once with a streaming generator straight into the buffer. */
   static Buffer encode(List<User> users) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 560 * users.size());
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    Buffer out = Buffer.buffer(64 + 600 * users.size());
+    try (JsonGenerator g = JSON.createGenerator(new OutputStream() {
+      @Override
+      public void write(int b) {
+        out.appendByte((byte) b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        out.appendBytes(b, off, len);
+      }
+    })) {
       g.writeStartArray();
       for (User u : users) {
         u.writeJson(g);
       }
       g.writeEndArray();
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // an in-memory stream does not fail
+      throw new UncheckedIOException(e); // a buffer in memory does not fail
     }
-    return Buffer.buffer(out.toByteArray());
+    return out;
   }
 
   /** Every cached page is dropped (a change was made on this node). */
