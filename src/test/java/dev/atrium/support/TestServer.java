@@ -285,6 +285,18 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
   private static <T> T await(io.vertx.core.Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a start or stop that hangs is rare and not reproducible on demand: the threads' stacks
+      // name what it waits on
+      StringBuilder dump = new StringBuilder("node did not start or stop within 60 s; threads:\n");
+      Thread.getAllStackTraces().forEach((t, stack) -> {
+        dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+        for (StackTraceElement frame : stack) {
+          dump.append("    at ").append(frame).append('\n');
+        }
+      });
+      System.err.println(dump);
+      throw new IllegalStateException("node did not start or stop within 60 s (thread dump on stderr)", e);
     } catch (Exception e) {
       throw new IllegalStateException("node did not start or stop: " + e.getMessage(), e);
     }
