@@ -52,7 +52,7 @@ done
 
 echo "== seeding 100,000 users"
 $PG -d $DB -f bench/seed-users.sql
-$PG -d $DB -c 'ANALYZE users'
+$PG -d $DB -c 'VACUUM ANALYZE users' -c 'VACUUM ANALYZE user_search_grams'
 
 TOKEN=$(curl -fs -H 'Content-Type: application/json' \
   -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" "$BASE/api/auth/login" \
