@@ -11,13 +11,14 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** SQL of the users list: a page and its count, exact where that is cheap, else a marked estimate. */
 public final class UserListRepository {
   /** Matches counted exactly before the count becomes an estimate (filters other than flags). */
   static final int COUNT_CAP = 500;
   static final Duration ESTIMATE_TTL = Duration.ofSeconds(10);
-  /** Most rows a search may expect to walk in order before the trigram index is used instead. */
+  /** Most users' worth of reading in order a search may expect before the trigram index is used instead. */
   static final long WALK_ROWS = 5_000;
   /** A piece's holder read in order costs about this many users read in order (SearchRead.PIECES). */
   static final int HOLDER_COST = 10;
@@ -115,9 +116,10 @@ public final class UserListRepository {
   /**
    * How a search's page is read ({@link SearchRead}), from the planner's estimates: reading in
    * order reaches {@code reach} matches after about {@code reach} × users ÷ matches users, or
-   * {@code reach} × holders ÷ matches holders of the term's rarest piece. A user read in order
-   * costs about 0.2 µs, a piece's holder about ten times that (a probe of users for each); the
-   * cheaper one is chosen when it stays within {@link #WALK_ROWS} users' worth. Otherwise the
+   * {@code reach} × holders ÷ matches holders of the term's rarest piece, never more than all
+   * of them (a rare term whose rarest piece is rare too reads its few holders). A user read in
+   * order costs about 0.2 µs, a piece's holder about ten times that (a probe of users for each);
+   * the cheaper one is chosen when it stays within {@link #WALK_ROWS} users' worth. Otherwise the
    * matches are gathered through the trigram index (about 1.5 µs a match, planned each time):
    * walking to a rare term's page would read the whole table.
    */
@@ -126,18 +128,20 @@ public final class UserListRepository {
       return Future.succeededFuture(SearchRead.GATHER);
     }
     return estimate(where).compose(matches -> estimate(ALL_USERS)
-        .compose(users -> pieces.rarest(q.term()).map(rarest -> {
-          if (matches <= 0) {
-            return SearchRead.GATHER;
-          }
-          double walked = (double) reach * users / matches;
-          double byPiece = rarest.map(p -> HOLDER_COST * reach * Math.max(p.holders(), matches) / matches)
-              .orElse(Double.MAX_VALUE);
-          if (Math.min(walked, byPiece) > WALK_ROWS) {
-            return SearchRead.GATHER;
-          }
-          return byPiece < walked ? SearchRead.pieces(rarest.get().gram()) : SearchRead.WALK;
-        })));
+        .compose(users -> pieces.rarest(q.term()).map(rarest -> choose(matches, users, rarest, reach))));
+  }
+
+  /** The choice of {@link #read}, from the estimates alone. */
+  static SearchRead choose(long matches, long users, Optional<SearchPieces.Piece> rarest, long reach) {
+    // a read stops at the page's last match, or at the end of what it reads
+    double walked = matches > 0 ? Math.min((double) reach * users / matches, users) : users;
+    double byPiece = rarest.map(p -> HOLDER_COST
+            * (matches > 0 ? Math.min(reach * Math.max(p.holders(), matches) / matches, p.holders()) : p.holders()))
+        .orElse(Double.MAX_VALUE);
+    if (Math.min(walked, byPiece) > WALK_ROWS) {
+      return SearchRead.GATHER;
+    }
+    return byPiece < walked ? SearchRead.pieces(rarest.get().gram()) : SearchRead.WALK;
   }
 
   /** Reads the page ({@code sql}); {@code where}, the LIKE form, gives its count when the page does not. */

@@ -33,13 +33,13 @@ class UsersSearchPathsTest {
     admin = Accounts.admin(server);
     // 20,000 users: every tenth named "Common%_term", every tenth another "CommonABterm" (which
     // the first name's % and _ would match as LIKE wildcards), one in 25 "Mid%_dle" and one in 25
-    // "MidABdle", five named Rareterm (and only they have "zq" in their text)
+    // "MidABdle", one in 50 "Quasi", five named Rareterm (and only they have "zq" in their text)
     server.sql("""
         INSERT INTO users (email, username, password_hash, first_name, last_name, is_active, created_at)
         SELECT 'u' || i || '@paths.test', 'u' || i, '!unusable',
                CASE WHEN i % 10 = 0 THEN 'Common%_term' WHEN i % 10 = 1 THEN 'CommonABterm'
                     WHEN i % 25 = 2 THEN 'Mid%_dle' WHEN i % 25 = 3 THEN 'MidABdle'
-                    WHEN i % 4000 = 7 THEN 'Rareterm' ELSE 'Plain' END,
+                    WHEN i % 4000 = 7 THEN 'Rareterm' WHEN i % 50 = 5 THEN 'Quasi' ELSE 'Plain' END,
                CASE WHEN i % 4000 = 7 THEN 'Zq' ELSE 'N' END || i, i % 3 <> 0, now() - (i || ' seconds')::interval
         FROM generate_series(1, 20000) i""");
     server.sql("ANALYZE users");
@@ -120,15 +120,23 @@ class UsersSearchPathsTest {
   }
 
   @Test
-  @DisplayName("a rare term is gathered through the trigram index, and other orders keep that form")
+  @DisplayName("a rare term without a rare piece is gathered through the trigram index, and other orders keep that form")
   void rareTermIsGathered() {
     // two characters have no piece; walking to five matches would read every user
     assertEquals(expected("zq", "", 0, 20), listed("ZQ", ""));
     assertEquals(5, expected("zq", "", 0, 20).size());
     assertTrue(lastPageStatement().contains("u.search_text LIKE $1"), "the trigram index's form");
+    // a rare term whose rarest piece is rare too reads all of that piece's few holders
     List<String> rare = listed("Rareterm", "");
     assertEquals(expected("rareterm", "", 0, 20), rare);
     assertEquals(5, rare.size());
+    assertTrue(lastPageStatement().contains("g.gram = $1"), "read by its piece");
+    // two matches (u555, u5555); its rarest piece, "555", is held by a few dozen users: reading
+    // them all is cheaper than gathering, though not in proportion to the two matches
+    List<String> two = listed("asi n555", "");
+    assertEquals(expected("asi n555", "", 0, 20), two);
+    assertEquals(2, two.size());
+    assertTrue(lastPageStatement().contains("g.gram = $1"), "read by its piece");
     Http.Res byEmail = admin.http(server).get("/api/users?search=common%25_term&ordering=email&page_size=3");
     assertEquals(200, byEmail.status(), byEmail::toString);
     assertTrue(lastPageStatement().contains("LIKE $1"), "ordered by email");
