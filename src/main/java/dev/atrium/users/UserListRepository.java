@@ -133,15 +133,23 @@ public final class UserListRepository {
 
   /** The choice of {@link #read}, from the estimates alone. */
   static SearchRead choose(long matches, long users, Optional<SearchPieces.Piece> rarest, long reach) {
-    // a read stops at the page's last match, or at the end of what it reads
-    double walked = matches > 0 ? Math.min((double) reach * users / matches, users) : users;
-    double byPiece = rarest.map(p -> HOLDER_COST
-            * (matches > 0 ? Math.min(reach * Math.max(p.holders(), matches) / matches, p.holders()) : p.holders()))
+    double walked = readTo(reach, users, matches);
+    // every match holds the piece, whatever the estimates say
+    double byPiece = rarest.map(p -> HOLDER_COST * Math.min(readTo(reach, Math.max(p.holders(), matches), matches),
+            p.holders()))
         .orElse(Double.MAX_VALUE);
     if (Math.min(walked, byPiece) > WALK_ROWS) {
       return SearchRead.GATHER;
     }
     return byPiece < walked ? SearchRead.pieces(rarest.get().gram()) : SearchRead.WALK;
+  }
+
+  /**
+   * Rows read in order from {@code rows} that hold {@code matches} until {@code reach} of them are
+   * found: the read stops at the page's last match, or at the end of the rows.
+   */
+  private static double readTo(long reach, double rows, double matches) {
+    return matches > 0 ? Math.min(reach * rows / matches, rows) : rows;
   }
 
   /** Reads the page ({@code sql}); {@code where}, the LIKE form, gives its count when the page does not. */

@@ -88,8 +88,9 @@ public record UserQuery(String search, Boolean active, Boolean verified, Boolean
         params.add(read.gram());
         sql.append(" AND g.gram = $").append(params.size());
       }
-      params.add(read.way() == SearchRead.Way.GATHER ? "%" + likeEscape(term) + "%" : term);
-      sql.append(" AND ").append(read.way() == SearchRead.Way.GATHER ? SEARCH_EXPR + " LIKE $" + params.size()
+      boolean like = read.way() == SearchRead.Way.GATHER;
+      params.add(like ? "%" + likeEscape(term) + "%" : term);
+      sql.append(" AND ").append(like ? SEARCH_EXPR + " LIKE $" + params.size()
           : "strpos(" + SEARCH_EXPR + ", $" + params.size() + ") > 0");
     }
     // The flags are written into the statement (true or false, never client text). As
