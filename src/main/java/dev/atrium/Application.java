@@ -27,6 +27,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -57,7 +58,12 @@ public final class Application {
   }
 
   public Future<Void> start() {
-    vertx = Metrics.configure(Vertx.builder(), registryName).build();
+    // Netty's epoll transport where it loads (Linux x86-64), for TCP_CORK around file downloads
+    // (files/TcpCork); elsewhere Vert.x falls back to NIO and downloads go out uncorked.
+    vertx = Metrics.configure(Vertx.builder(), new VertxOptions().setPreferNativeTransport(true), registryName).build();
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.info("Netty's epoll transport is unavailable ({}); running on NIO", vertx.unavailableNativeTransportCause());
+    }
     Database database = new Database(config);
     // Signing keys live in PostgreSQL; ATRIUM_JWT_KEY_FILE, when set, replaces the token keys.
     Future<JwtKeys> keys = vertx.executeBlocking(() -> {

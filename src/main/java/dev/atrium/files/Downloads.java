@@ -11,7 +11,8 @@ import dev.atrium.files.storage.ObjectStore;
  * Writes a stored file to a response, streamed from the store (zero-copy {@code sendFile} on the
  * local file system, a ranged GET piped with back-pressure from S3; never a whole read): validators (ETag from the
  * SHA-256, If-None-Match → 304, If-Range), one byte range → 206, an unsatisfiable one → 416,
- * and headers that keep a browser from running what it downloads.
+ * and headers that keep a browser from running what it downloads. The socket is corked while a
+ * file goes out ({@link TcpCork}).
  */
 final class Downloads {
   private Downloads() {
@@ -44,11 +45,11 @@ final class Downloads {
       // Content-Length set here, not left to the store, so a HEAD (which sends no bytes) keeps it too
       resp.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, s.contentRange(f.size()))
           .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(s.length()));
-      store.send(resp, f.storageKey(), s.first(), s.length()).onFailure(t -> failed(ctx, t));
+      TcpCork.around(req, () -> store.send(resp, f.storageKey(), s.first(), s.length())).onFailure(t -> failed(ctx, t));
       return;
     }
     resp.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(f.size()));
-    store.send(resp, f.storageKey(), 0, f.size()).onFailure(t -> failed(ctx, t));
+    TcpCork.around(req, () -> store.send(resp, f.storageKey(), 0, f.size())).onFailure(t -> failed(ctx, t));
   }
 
   static void sendThumbnail(RoutingContext ctx, FileRecord f, ObjectStore store) {
