@@ -5,7 +5,7 @@
 #   3. 50 clients each uploading a batch of ten 1 MB files at the same time (all must succeed);
 # with the server's peak resident memory (VmHWM, reset between phases) for each.
 #   2b. the same download through Debian's nginx (sendfile on), in the same run;
-# Targets: upload >= 50% of dd, download >= 90% of nginx's rate, RSS < 512 MB.
+# Targets: upload >= 50% of dd, download >= 90% of nginx's rate (medians of 9 rounds), RSS < 512 MB.
 # Bounded: every curl has a time limit; the whole run takes about a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -127,22 +127,31 @@ http {
 }
 NGX
 /usr/sbin/nginx -c "$DATA/nginx/nginx.conf" -e "$DATA/nginx/error.log"
-# three rounds, nginx then Atrium, so both see the same machine; the best of each is compared
-NGX_BEST=999; ATR_BEST=999; ROUNDS=""
-for round in 1 2 3; do
+# DOWNLOAD_ROUNDS (9) rounds, nginx then Atrium, so both see the same machine. One round of
+# either varies by 20-40 % on a shared 2-core machine, so the median of each is compared (the
+# best of each is printed too); three rounds gave 80-111 % on one machine within an hour.
+ROUNDS_N=${DOWNLOAD_ROUNDS:-9}
+NGX_TIMES=""; ATR_TIMES=""; ROUNDS=""
+for round in $(seq 1 "$ROUNDS_N"); do
   NGX_DOWN=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
     "http://127.0.0.1:$NGINX_PORT/$ID")
   read -r NGX_CODE NGX_TIME NGX_SIZE <<<"$NGX_DOWN"
   [ "$NGX_CODE" = 200 ] && [ "$NGX_SIZE" = 1073741824 ] || { echo "nginx download failed: $NGX_DOWN"; exit 1; }
-  ATR_TIME=$(curl -s --max-time 300 -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" \
-    "$BASE/api/files/download/$ID")
-  ROUNDS="$ROUNDS nginx $(mbps 1073741824 "$NGX_TIME") / atrium $(mbps 1073741824 "$ATR_TIME") MB/s;"
-  NGX_BEST=$(awk -v a="$NGX_BEST" -v b="$NGX_TIME" 'BEGIN{print (b < a) ? b : a}')
-  ATR_BEST=$(awk -v a="$ATR_BEST" -v b="$ATR_TIME" 'BEGIN{print (b < a) ? b : a}')
+  ATR_DOWN=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+    -H "Authorization: Bearer $TOKEN" "$BASE/api/files/download/$ID")
+  read -r ATR_CODE ATR_TIME ATR_SIZE <<<"$ATR_DOWN"
+  [ "$ATR_CODE" = 200 ] && [ "$ATR_SIZE" = 1073741824 ] || { echo "Atrium download failed: $ATR_DOWN"; exit 1; }
+  ROUNDS="$ROUNDS $(mbps 1073741824 "$NGX_TIME")/$(mbps 1073741824 "$ATR_TIME")"
+  NGX_TIMES="$NGX_TIMES $NGX_TIME"; ATR_TIMES="$ATR_TIMES $ATR_TIME"
 done
 kill "$(cat "$DATA/nginx/nginx.pid")" 2>/dev/null || true
-echo "nginx vs download  rounds:$ROUNDS"
-echo "download vs nginx  best $(mbps 1073741824 "$ATR_BEST") vs $(mbps 1073741824 "$NGX_BEST") MB/s = $(awk -v a="$NGX_BEST" -v b="$ATR_BEST" 'BEGIN{printf "%.0f", 100*a/b}')%  (target >= 90 %)"
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+best() { tr ' ' '\n' | grep . | sort -g | head -1; }
+NGX_MED=$(echo "$NGX_TIMES" | median); ATR_MED=$(echo "$ATR_TIMES" | median)
+NGX_BEST=$(echo "$NGX_TIMES" | best); ATR_BEST=$(echo "$ATR_TIMES" | best)
+echo "nginx vs download  MB/s per round (nginx/atrium):$ROUNDS"
+echo "download vs nginx  best $(mbps 1073741824 "$ATR_BEST") vs $(mbps 1073741824 "$NGX_BEST") MB/s = $(awk -v a="$NGX_BEST" -v b="$ATR_BEST" 'BEGIN{printf "%.0f", 100*a/b}')%"
+echo "download vs nginx  median $(mbps 1073741824 "$ATR_MED") vs $(mbps 1073741824 "$NGX_MED") MB/s = $(awk -v a="$NGX_MED" -v b="$ATR_MED" 'BEGIN{printf "%.0f", 100*a/b}')%  (target >= 90 %)"
 curl -fs -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/files/$ID" >/dev/null
 rm -f "$WORK/big.bin"
 
