@@ -42,9 +42,9 @@ public final class Metrics {
   private Metrics() {
   }
 
-  /** Vert.x metrics of one node, into a registry with the filters below, added to {@code options}. */
-  public static VertxBuilder configure(VertxBuilder builder, VertxOptions options, String registryName) {
-    return builder.with(options.setMetricsOptions(options(registryName)))
+  /** Vert.x metrics of one node, into a registry with the filters below, added to the node's other options. */
+  public static VertxBuilder configure(VertxBuilder builder, VertxOptions vertxOptions, String registryName) {
+    return builder.with(vertxOptions.setMetricsOptions(options(registryName)))
         .withMetrics(new MicrometerMetricsFactory(registry()));
   }
 
