@@ -18,6 +18,10 @@ import java.util.function.Supplier;
  * 1,438 MB/s corked against 1,251 uncorked (the epoll transport alone: 1,266) and 1,501 for
  * nginx (bench/README.md).
  *
+ * <p>Downloads from S3 are corked too: their chunks are piped from a GET, and the cork only keeps
+ * the kernel from sending a chunk's last partial segment alone (the gain was measured on the
+ * local store's sendfile only).
+ *
  * <p>The cork is cleared as soon as the send ends, succeeded or not, which pushes out the last
  * partial segment at once; the small responses that follow on a kept-alive connection are never
  * held back. Only the epoll transport can set the option; on NIO, and on HTTP/2 (whose streams
