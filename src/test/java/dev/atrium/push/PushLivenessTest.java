@@ -2,11 +2,13 @@ package dev.atrium.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.support.Accounts;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClientOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -23,6 +25,17 @@ class PushLivenessTest {
   @BeforeAll
   static void start() {
     vertx = server.clientVertx();
+  }
+
+  @Test
+  @DisplayName("a client that offers WebSocket compression is answered without it, and push still flows")
+  void noCompression() {
+    Accounts.Login u = Accounts.registerAndLogin(server, "deflate");
+    WebSocketClientOptions offers = new WebSocketClientOptions().setTryUsePerMessageCompression(true)
+        .setTryUsePerFrameCompression(true);
+    try (WsClient ws = WsClient.authenticated(vertx, server.port(), u.access(), offers)) {
+      assertNull(ws.handshakeHeaders().get("Sec-WebSocket-Extensions"), () -> ws.handshakeHeaders().toString());
+    }
   }
 
   @Test

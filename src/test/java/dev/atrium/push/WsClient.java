@@ -147,6 +147,11 @@ public final class WsClient implements AutoCloseable {
     ws.resume();
   }
 
+  /** The headers of the server's handshake answer. */
+  public io.vertx.core.MultiMap handshakeHeaders() {
+    return ws.headers();
+  }
+
   public boolean isClosed() {
     return closeCode != null || ws.isClosed();
   }
