@@ -1,8 +1,8 @@
 package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.atrium.platform.Caches;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import java.util.LinkedHashSet;
@@ -29,7 +29,7 @@ public final class AccessStates {
    */
   private final AtomicLong invalidations = new AtomicLong();
   private volatile boolean caching;
-  private final Cache<String, AccessState> cache = Caffeine.newBuilder()
+  private final Cache<String, AccessState> cache = Caches.builder()
       .maximumSize(200_000)
       .expireAfter(new Expiry<String, AccessState>() {
         @Override

@@ -1,7 +1,7 @@
 package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atrium.platform.Caches;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +23,7 @@ public final class AccessTokenAuth implements AuthenticationProvider {
   private final JWTAuth verifier;
   private final AccessStates states;
   private final AuthenticationProvider apiKeys;
-  private final Cache<String, JsonObject> verified = Caffeine.newBuilder()
+  private final Cache<String, JsonObject> verified = Caches.builder()
       .maximumSize(100_000).expireAfterWrite(5, TimeUnit.MINUTES).build();
 
   public AccessTokenAuth(JWTAuth verifier, AccessStates states, AuthenticationProvider apiKeys) {

@@ -1,10 +1,10 @@
 package dev.atrium.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.atrium.problem.Problem;
 import dev.atrium.events.AccessChanged;
 import dev.atrium.events.Addresses;
+import dev.atrium.platform.Caches;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -40,10 +40,10 @@ public final class ApiKeyAuth implements AuthenticationProvider {
   private final Vertx vertx;
   private final AccessRepository repo;
   private final AccessStates states;
-  private final Cache<String, AccessRepository.StoredKey> keys = Caffeine.newBuilder()
+  private final Cache<String, AccessRepository.StoredKey> keys = Caches.builder()
       .maximumSize(50_000).expireAfterWrite(500, TimeUnit.MILLISECONDS).build();
   /** Keys whose last_used_at was written recently by this node; written at most once a minute. */
-  private final Cache<UUID, Boolean> touched = Caffeine.newBuilder()
+  private final Cache<UUID, Boolean> touched = Caches.builder()
       .maximumSize(50_000).expireAfterWrite(1, TimeUnit.MINUTES).build();
   private MessageConsumer<JsonObject> consumer;
 

@@ -1,7 +1,7 @@
 package dev.atrium.analytics;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atrium.platform.Caches;
 import dev.atrium.problem.Problem;
 import java.time.Duration;
 import java.util.UUID;
@@ -21,7 +21,7 @@ final class IngestRate {
   private final double perNano;
   private final double capacity;
   private final LongSupplier nanos;
-  private final Cache<UUID, Bucket> buckets = Caffeine.newBuilder().maximumSize(MAX_USERS)
+  private final Cache<UUID, Bucket> buckets = Caches.builder().maximumSize(MAX_USERS)
       .expireAfterAccess(Duration.ofMinutes(1)).build();
 
   IngestRate(int perSecond, LongSupplier nanos) {

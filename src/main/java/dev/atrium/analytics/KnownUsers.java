@@ -1,7 +1,7 @@
 package dev.atrium.analytics;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atrium.platform.Caches;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,7 +20,7 @@ final class KnownUsers {
   static final Duration TTL = Duration.ofMinutes(1);
 
   private final ActivityRepository repository;
-  private final Cache<UUID, Boolean> known = Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(TTL).build();
+  private final Cache<UUID, Boolean> known = Caches.builder().maximumSize(50_000).expireAfterWrite(TTL).build();
 
   KnownUsers(ActivityRepository repository) {
     this.repository = repository;

@@ -1,12 +1,12 @@
 package dev.atrium.users;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.access.User;
+import dev.atrium.platform.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ public final class UserListRepository {
 
   private final SqlClient statements;
   private final SearchPieces pieces;
-  private final Cache<UserQuery.Where, Long> estimates = Caffeine.newBuilder().maximumSize(1_000)
+  private final Cache<UserQuery.Where, Long> estimates = Caches.builder().maximumSize(1_000)
       .expireAfterWrite(ESTIMATE_TTL).build();
 
   public UserListRepository(SqlClient statements) {

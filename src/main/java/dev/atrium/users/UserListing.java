@@ -1,12 +1,12 @@
 package dev.atrium.users;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.atrium.access.User;
 import dev.atrium.api.PageRequest;
 import dev.atrium.events.Addresses;
+import dev.atrium.platform.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,7 +38,7 @@ public final class UserListing {
     this.vertx = vertx;
     this.repo = repo;
     this.off = ttl.isZero();
-    this.cache = Caffeine.newBuilder().maximumSize(ttl.isZero() ? 0 : 10_000)
+    this.cache = Caches.builder().maximumSize(ttl.isZero() ? 0 : 10_000)
         .expireAfterWrite(ttl.isZero() ? Duration.ofMillis(1) : ttl).build();
   }
 
