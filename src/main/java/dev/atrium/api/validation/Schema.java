@@ -179,6 +179,9 @@ final class Schema {
       return;
     }
     for (String key : o.fieldNames()) {
+      if (out.full()) {
+        return;
+      }
       Schema property = properties.get(key);
       out.push(key);
       if (property != null) {
@@ -246,14 +249,11 @@ final class Schema {
   }
 
   private static int passing(List<Schema> branches, Object value, Violations out) {
-    int mark = out.size();
     int passing = 0;
     for (Schema s : branches) {
-      s.check(value, out);
-      if (out.size() == mark) {
+      if (out.passes(s, value)) {
         passing++;
       }
-      out.truncate(mark);
     }
     return passing;
   }

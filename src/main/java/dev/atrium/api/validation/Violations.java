@@ -22,6 +22,13 @@ final class Violations {
    */
   private Object[] path = new Object[16];
   private int depth;
+  /**
+   * Above 0 while {@link #passes} tries a branch of anyOf/oneOf: a violation is then only
+   * counted, since a branch that fails is forgotten anyway (building pointers for the branch that
+   * does not match was most of the validation of a valid track-activity body).
+   */
+  private int probing;
+  private int failures;
 
   void push(Object segment) {
     if (depth == path.length) {
@@ -36,6 +43,10 @@ final class Violations {
 
   /** A violation at the current place in the body. */
   void here(String message) {
+    if (probing > 0) {
+      failures++;
+      return;
+    }
     if (found.size() < MAX) {
       found.add(new Violation(pointer(), message));
       depths.add(depth);
@@ -45,6 +56,10 @@ final class Violations {
 
   /** A violation the contract answers with its own status and code ({@code x-problem}). */
   void here(String message, Problem answer) {
+    if (probing > 0) {
+      failures++;
+      return;
+    }
     here(message);
     if (answer != null && answers.size() == found.size()) {
       answers.set(answers.size() - 1, answer);
@@ -86,8 +101,23 @@ final class Violations {
     }
   }
 
+  /** Whether checking can stop: MAX violations found, or the branch being tried has failed. */
   boolean full() {
-    return found.size() >= MAX;
+    return probing > 0 ? failures > 0 : found.size() >= MAX;
+  }
+
+  /** Whether {@code value} matches {@code schema}; nothing is reported either way. */
+  boolean passes(Schema schema, Object value) {
+    int before = failures;
+    probing++;
+    try {
+      schema.check(value, this);
+    } finally {
+      probing--;
+    }
+    boolean passed = failures == before;
+    failures = before;
+    return passed;
   }
 
   boolean isEmpty() {
