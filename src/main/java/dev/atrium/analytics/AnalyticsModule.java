@@ -18,6 +18,7 @@ import java.util.Map;
 public final class AnalyticsModule implements Module {
   private final Platform platform;
   private final IngestQueue ingest;
+  private final DashboardCounters counters;
   private final ActivityService service;
   private final ActivityPartitions partitions;
   private final AnalyticsHandlers handlers;
@@ -26,7 +27,7 @@ public final class AnalyticsModule implements Module {
   public AnalyticsModule(Platform p) {
     this.platform = p;
     ActivityRepository repository = new ActivityRepository(p.pool());
-    DashboardCounters counters = new DashboardCounters(p.redis(), p.keys(), clock);
+    this.counters = new DashboardCounters(p.vertx(), p.redis(), p.keys(), clock);
     this.ingest = new IngestQueue(p.vertx(), repository, counters::record, p.config().ingestQueue(),
         p.config().ingestBatch(), p.config().ingestFlushers(), p.registry());
     this.service = new ActivityService(repository, ingest, counters, clock,
@@ -44,8 +45,9 @@ public final class AnalyticsModule implements Module {
   public Future<Void> start() {
     platform.vertx().eventBus().<JsonObject>consumer(Addresses.ACCESS_CHANGED,
         m -> service.accessChanged(AccessChanged.fromJson(m.body()).userId()));
-    return platform.vertx().deployVerticle(new AnalyticsVerticle(ingest, service, partitions, clock,
-            platform.config().activityRetentionDays(), platform.config().activityMaintenanceInterval()))
+    return platform.vertx().deployVerticle(new AnalyticsVerticle(ingest, counters, service,
+            partitions, clock, platform.config().activityRetentionDays(),
+            platform.config().activityMaintenanceInterval()))
         .mapEmpty();
   }
 }

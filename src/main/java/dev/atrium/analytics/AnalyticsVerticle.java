@@ -31,6 +31,7 @@ public final class AnalyticsVerticle extends VerticleBase {
   private static final int SERVER_EVENT_ATTEMPTS = 5;
 
   private final IngestQueue ingest;
+  private final DashboardCounters counters;
   private final ActivityService service;
   private final ActivityPartitions partitions;
   private final Clock clock;
@@ -40,9 +41,10 @@ public final class AnalyticsVerticle extends VerticleBase {
   private long snapshotTimer = -1;
   private long maintenanceTimer = -1;
 
-  public AnalyticsVerticle(IngestQueue ingest, ActivityService service, ActivityPartitions partitions, Clock clock,
-                           int retentionDays, Duration maintenanceInterval) {
+  public AnalyticsVerticle(IngestQueue ingest, DashboardCounters counters, ActivityService service,
+                           ActivityPartitions partitions, Clock clock, int retentionDays, Duration maintenanceInterval) {
     this.ingest = ingest;
+    this.counters = counters;
     this.service = service;
     this.partitions = partitions;
     this.clock = clock;
@@ -97,6 +99,7 @@ public final class AnalyticsVerticle extends VerticleBase {
     Future<?> unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     // What was accepted is committed before the node goes: the requests waiting on it get 202.
     return unregistered.compose(v -> ingest.stop())
+        .compose(v -> counters.flush())
         .timeout(5, java.util.concurrent.TimeUnit.SECONDS)
         .otherwiseEmpty();
   }
