@@ -91,7 +91,8 @@ public final class Application {
     Redis redis = new TimedRedis(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
         .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
         .setNetClientOptions(TimedRedis.netOptions(config.redisTimeout()))), config.redisTimeout());
-    Platform platform = new Platform(config, vertx, database.createPool(vertx), database.createPipelinedClient(vertx), redis,
+    Platform platform = new Platform(config, vertx, database.createPool(vertx), database.createPipelinedClient(vertx),
+        database.createIngestPool(vertx, config.ingestFlushers()), redis,
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()), new RedisSubscriber(vertx, redis),
         BackendRegistries.getNow(registryName), nodeId,
         new Exports(vertx, config.exportConcurrency(), config.exportStallTimeout()));

@@ -89,9 +89,12 @@ public final class ActivityRepository {
       "id, occurred_at, received_at, user_id, action, source, ip, user_agent, metadata, client_ip, client_user_agent";
 
   private final Pool pool;
+  private final Pool ingest;
 
-  public ActivityRepository(Pool pool) {
+  /** {@code ingest}: the group commit's own connections, used by {@link #insert} alone. */
+  public ActivityRepository(Pool pool, Pool ingest) {
     this.pool = pool;
+    this.ingest = ingest;
   }
 
   /**
@@ -130,14 +133,14 @@ public final class ActivityRepository {
       anyKeyed |= a.clientKeyed();
     }
     if (!anyKeyed) {
-      return pool.preparedQuery(INSERT_SERVER_IDS)
+      return ingest.preparedQuery(INSERT_SERVER_IDS)
           .execute(Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, clientIps,
               clientAgents)))
           .map(rs -> Stored.ALL);
     }
     Tuple args = Tuple.tuple(List.of(ids, at, users, actions, sources, metadata, ips, agents, clientIps, clientAgents,
         keyed));
-    return pool.preparedQuery(INSERT).execute(args).map(rs -> {
+    return ingest.preparedQuery(INSERT).execute(args).map(rs -> {
       Set<Activity.Key> stored = new HashSet<>(rs.rowCount() * 2);
       for (Row r : rs) {
         stored.add(new Activity.Key(r.getUUID(0), r.getUUID(1)));

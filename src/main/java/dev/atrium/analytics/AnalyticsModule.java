@@ -23,10 +23,11 @@ public final class AnalyticsModule implements Module {
   private final ActivityPartitions partitions;
   private final AnalyticsHandlers handlers;
   private final Clock clock = Clock.systemUTC();
+  private String deployment;
 
   public AnalyticsModule(Platform p) {
     this.platform = p;
-    ActivityRepository repository = new ActivityRepository(p.pool());
+    ActivityRepository repository = new ActivityRepository(p.pool(), p.ingest());
     this.counters = new DashboardCounters(p.vertx(), p.redis(), p.keys(), clock);
     this.ingest = new IngestQueue(p.vertx(), repository, counters::record, p.config().ingestQueue(),
         p.config().ingestBatch(), p.config().ingestFlushers(), p.registry());
@@ -48,6 +49,15 @@ public final class AnalyticsModule implements Module {
     return platform.vertx().deployVerticle(new AnalyticsVerticle(ingest, counters, service,
             partitions, clock, platform.config().activityRetentionDays(),
             platform.config().activityMaintenanceInterval()))
+        .onSuccess(id -> deployment = id)
         .mapEmpty();
+  }
+
+  /** The verticle commits what was accepted; then the group commit's connections close. */
+  @Override
+  public Future<Void> stop() {
+    Future<Void> undeployed = deployment == null ? Future.succeededFuture()
+        : platform.vertx().undeploy(deployment).otherwiseEmpty();
+    return undeployed.compose(v -> platform.ingest().close().otherwiseEmpty());
   }
 }

@@ -71,6 +71,20 @@ public final class Database {
   }
 
   /**
+   * The group commit's own connections ({@code size}, one per insert in flight), apart from the
+   * pool: a pool whose connections are all busy (long exports, a lock) does not hold up commits,
+   * and a burst of activities does not take connections from requests. Their I/O runs on the
+   * event loop of the flusher, the one context that uses them.
+   */
+  public Pool createIngestPool(Vertx vertx, int size) {
+    return PgBuilder.pool()
+        .with(poolOptions(size, "atrium-pg-ingest"))
+        .connectingTo(connectOptions("atrium-ingest"))
+        .using(vertx)
+        .build();
+  }
+
+  /**
    * The pipelined client, for the short single statements of request paths: up to
    * {@link #PIPELINE_DEPTH} statements share one connection's round trip, so PostgreSQL reads
    * several per wake-up and the node sends fewer writes (users page 1: 1.3-1.8 times the

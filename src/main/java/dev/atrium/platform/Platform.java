@@ -16,13 +16,16 @@ import io.vertx.sqlclient.SqlClient;
  * reached two ways, each for its own kind of work: {@code statements}, the pipelined client,
  * for the short single statements that request paths run most (a page of users, a caller's
  * access); {@code pool} for transactions, streamed reads, and statements that may run long
- * (which would hold up the statements queued behind them on a pipelined connection).
+ * (which would hold up the statements queued behind them on a pipelined connection); and
+ * {@code ingest}, the group commit's own connections (analytics), so that neither waits for the
+ * other.
  */
 public record Platform(
     AppConfig config,
     Vertx vertx,
     Pool pool,
     SqlClient statements,
+    Pool ingest,
     Redis redis,
     RedisAPI redisApi,
     RedisKeys keys,
