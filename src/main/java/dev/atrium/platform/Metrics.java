@@ -1,8 +1,6 @@
 package dev.atrium.platform;
 
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxBuilder;
@@ -11,8 +9,6 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import java.time.Duration;
-import java.util.List;
 
 /**
  * What /metrics exports, chosen so a scrape stays small (well under 200 KB) on a busy node.
@@ -26,10 +22,9 @@ import java.util.List;
  *   <li>no buckets anywhere else (pools, SQL, Redis, GC keep count, sum and max), and no
  *       request/response size summaries.</li>
  * </ul>
+ * The HTTP server's meters are {@link HttpServerMeters}; the rest are Vert.x's.
  */
 public final class Metrics {
-  static final String RESPONSE_TIME = "vertx.http.server.response.time";
-  static final List<String> DROPPED = List.of("vertx.http.server.request.bytes", "vertx.http.server.response.bytes");
   /**
    * Vert.x's net-client meters say nothing true here: one unlabelled gauge adds up PostgreSQL,
    * Redis, SMTP and S3 connections, the HTTP client (S3) counts its connections in but never out
@@ -44,39 +39,15 @@ public final class Metrics {
 
   /** Vert.x metrics of one node, into a registry with the filters below, added to the node's other options. */
   public static VertxBuilder configure(VertxBuilder builder, VertxOptions vertxOptions, String registryName) {
+    PrometheusMeterRegistry registry = registry();
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
     return builder.with(vertxOptions.setMetricsOptions(options(registryName)))
-        .withMetrics(new MicrometerMetricsFactory(registry()));
+        .withMetrics(options -> new NodeMetrics(micrometer.metrics(options), registry));
   }
 
   static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config()
-        .meterFilter(MeterFilter.deny(id -> DROPPED.contains(id.getName()) || id.getName().startsWith(NET_CLIENT)))
-        .meterFilter(new MeterFilter() {
-          @Override
-          public Meter.Id map(Meter.Id id) {
-            if (!RESPONSE_TIME.equals(id.getName())) {
-              return id;
-            }
-            // latency by route and method; the status is counted by the request counter
-            return id.replaceTags(id.getTags().stream().filter(t -> !t.getKey().equals("code")).toList());
-          }
-
-          @Override
-          public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-            if (!RESPONSE_TIME.equals(id.getName())) {
-              return config;
-            }
-            return DistributionStatisticConfig.builder()
-                .percentiles(0.5, 0.95, 0.99)
-                .percentilesHistogram(false)
-                .percentilePrecision(2)
-                .expiry(Duration.ofMinutes(1))
-                .bufferLength(3)
-                .build()
-                .merge(config);
-          }
-        });
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith(NET_CLIENT)));
     return registry;
   }
 

@@ -215,11 +215,18 @@ class HttpEdgeTest {
   }
 
   @Test
-  @DisplayName("/metrics counts requests per route template, with latency quantiles, pool metrics and no buckets")
+  @DisplayName("/metrics counts requests per route template and known method, with latency quantiles, pool metrics and no buckets")
   void metrics() {
     Accounts.Login a = Accounts.registerAndLogin(server, "metrics");
     a.http(server).delete("/api/auth/sessions/11111111-1111-1111-1111-111111111111");
+    // an invented method is counted as OTHER: a client cannot add a series per method it makes up
+    server.http().uncheckedByContract().send("BREW", "/health/live", "", "text/plain");
     String text = server.http().get("/metrics").body();
+    assertTrue(text.contains("method=\"OTHER\""), () -> text.lines().filter(l -> l.contains("method="))
+        .collect(Collectors.joining("\n")));
+    assertFalse(text.contains("BREW"));
+    assertTrue(text.contains("vertx_http_server_active_connections "), "connections gauge");
+    assertTrue(text.contains("vertx_http_server_active_requests{method=\"GET\"}"), "active requests gauge");
     assertTrue(text.contains("vertx_http_server_requests_total{code=\"404\",method=\"DELETE\",route=\"/api/auth/sessions/:id\"}"),
         () -> text.lines().filter(l -> l.startsWith("vertx_http_server_requests_total")).collect(Collectors.joining("\n")));
     assertTrue(text.contains("vertx_http_server_response_time_seconds"
