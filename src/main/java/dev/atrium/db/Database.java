@@ -63,11 +63,7 @@ public final class Database {
 
   /** The pool: transactions, streamed reads, and statements that may run long. */
   public Pool createPool(Vertx vertx) {
-    return PgBuilder.pool()
-        .with(poolOptions(config.dbPoolSize(), "atrium-pg"))
-        .connectingTo(connectOptions("atrium"))
-        .using(vertx)
-        .build();
+    return pool(vertx, config.dbPoolSize(), "atrium-pg", "atrium");
   }
 
   /**
@@ -77,9 +73,14 @@ public final class Database {
    * event loop of the flusher, the one context that uses them.
    */
   public Pool createIngestPool(Vertx vertx, int size) {
+    return pool(vertx, size, "atrium-pg-ingest", "atrium-ingest");
+  }
+
+  /** {@code poolName} labels the pool's meters, {@code applicationName} its backends in pg_stat_activity. */
+  private Pool pool(Vertx vertx, int size, String poolName, String applicationName) {
     return PgBuilder.pool()
-        .with(poolOptions(size, "atrium-pg-ingest"))
-        .connectingTo(connectOptions("atrium-ingest"))
+        .with(poolOptions(size, poolName))
+        .connectingTo(connectOptions(applicationName))
         .using(vertx)
         .build();
   }
