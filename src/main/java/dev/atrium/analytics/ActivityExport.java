@@ -34,7 +34,7 @@ final class ActivityExport {
 
   /** Throws 503 export_busy when the node runs its limit of exports already. */
   Future<Void> write(HttpServerResponse resp, ActivityRepository.ExportFilter filter, boolean xlsx, String fileName) {
-    return exports.admit(() -> pool.withTransaction(tx -> repository.stream(tx, filter, FETCH).compose(rows -> {
+    return exports.admit(resp, () -> pool.withTransaction(tx -> repository.stream(tx, filter, FETCH).compose(rows -> {
       // Headers only once the cursor is open: a failure before this still answers problem+json.
       resp.setChunked(true)
           .putHeader("Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,8 +18,10 @@ import java.util.List;
  * connection is reset, the cursor closed, and its transaction and database connection return
  * to the pool, so a stalled reader cannot hold them for ever.
  *
- * <p>Runs on the event loop of the request; the returned future completes when the last byte
- * is handed to the response, or fails when the client left, stalled, or the cursor failed.
+ * <p>Runs on the event loop of the request; the returned future completes with the export's
+ * last bytes, unwritten, once every byte before them is handed to the response (the caller
+ * ends the response with them after closing the transaction), or fails when the client left,
+ * stalled, or the cursor failed.
  */
 final class ExportPump {
   static final int BATCH = 500;
@@ -29,7 +31,7 @@ final class ExportPump {
   private final HttpServerResponse resp;
   private final ExportFormat format;
   private final long stallMs;
-  private final Promise<Void> done = Promise.promise();
+  private final Promise<Buffer> done = Promise.promise();
   private List<Row> batch = new ArrayList<>(BATCH);
   private boolean cursorEnded;
   private boolean busy; // a batch is being encoded or written; the cursor is paused
@@ -43,7 +45,7 @@ final class ExportPump {
     this.stallMs = stallMs;
   }
 
-  Future<Void> run() {
+  Future<Buffer> run() {
     resp.closeHandler(v -> fail(new ExportException("the client went away")));
     rows.exceptionHandler(this::fail);
     rows.endHandler(v -> {
@@ -81,13 +83,7 @@ final class ExportPump {
       if (ar.failed()) {
         fail(ar.cause());
       } else if (last) {
-        resp.end(ar.result()).onComplete(end -> {
-          if (end.succeeded()) {
-            done.tryComplete();
-          } else {
-            fail(end.cause());
-          }
-        });
+        done.tryComplete(ar.result());
       } else {
         resp.write(ar.result());
         if (resp.writeQueueFull()) {

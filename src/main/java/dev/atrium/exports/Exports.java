@@ -5,6 +5,7 @@ import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowStream;
@@ -34,16 +35,28 @@ public final class Exports {
   }
 
   /**
-   * Runs one export if a slot is free, else throws 503 export_busy; the slot is held until the
-   * export's future completes (its cursor closed and its connection returned).
+   * Runs one export if a slot is free, else throws 503 export_busy. The slot is held until the
+   * export's future completes (its cursor closed and its connection returned); only then does
+   * the response end with the export's last bytes, so a client that asks for another export as
+   * soon as it has its file finds the slot free. A failure after the head went out resets the
+   * connection: a truncated file must not look complete.
    */
-  public Future<Void> admit(Supplier<Future<Void>> export) {
+  public Future<Void> admit(HttpServerResponse resp, Supplier<Future<Buffer>> export) {
     return running.run(export).orElseThrow(
-        () -> Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5));
+        () -> Problem.retryLater(503, "export_busy", "Too many exports are running; retry shortly", 5))
+        .compose(resp::end, failure -> {
+          if (resp.headWritten() && !resp.ended() && !resp.closed()) {
+            resp.reset();
+          }
+          return Future.failedFuture(failure);
+        });
   }
 
-  /** Streams the cursor into the response in {@code format}; see {@link ExportPump}. */
-  public Future<Void> pump(RowStream<Row> rows, HttpServerResponse resp, ExportFormat format) {
+  /**
+   * Streams the cursor into the response in {@code format}; see {@link ExportPump}. The future
+   * holds the export's last bytes, for {@link #admit} to end the response with.
+   */
+  public Future<Buffer> pump(RowStream<Row> rows, HttpServerResponse resp, ExportFormat format) {
     return new ExportPump(vertx, rows, resp, format, stallMs).run();
   }
 

@@ -47,7 +47,9 @@ public final class InFlight {
 
   /**
    * Starts {@code task} in a slot that is held until its future completes, or answers empty
-   * (without starting it) when every slot is taken.
+   * (without starting it) when every slot is taken. The slot is free again before the returned
+   * future completes, so whatever is chained on it (the last bytes of a response) cannot reach
+   * a client that asks again while the slot is still taken.
    */
   public <T> Optional<Future<T>> run(Supplier<Future<T>> task) {
     if (!tryAcquire()) {
@@ -60,7 +62,10 @@ public final class InFlight {
       release();
       throw e;
     }
-    return Optional.of(started.onComplete(ar -> release()));
+    return Optional.of(started.eventually(() -> {
+      release();
+      return Future.succeededFuture();
+    }));
   }
 
   /** One {@link InFlight} per key (per user), forgotten when its last slot is released. */

@@ -42,7 +42,7 @@ public final class UserExport {
     ExportFormat f = csv ? new CsvFormat(COLUMNS.toArray(new String[0]), UserExport::csvFields)
         : new JsonArrayFormat(row -> User.from(row).toJson());
     // One read-only transaction holds the cursor until the pump ends, however it ends.
-    return exports.admit(() -> pool.withTransaction(tx -> repo.streamAll(tx).compose(stream -> {
+    return exports.admit(resp, () -> pool.withTransaction(tx -> repo.streamAll(tx).compose(stream -> {
       // Headers only once the cursor is open: a failure before this still answers problem+json.
       resp.setChunked(true)
           .putHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json")
