@@ -1,11 +1,12 @@
 package dev.atrium.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.atrium.problem.Problem;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,15 +45,6 @@ public record PageRequest(int page, int size) {
         .put("results", results);
   }
 
-  /** The same page with {@code results} already encoded as a JSON array (for pages served from a cache). */
-  public Buffer encoded(RoutingContext ctx, long count, int resultCount, Buffer encodedResults) {
-    return Buffer.buffer(encodedResults.length() + 256)
-        .appendString("{\"count\":").appendString(Long.toString(count))
-        .appendString(",\"next\":").appendString(Json.encode(next(ctx, count, resultCount)))
-        .appendString(",\"previous\":").appendString(Json.encode(previous(ctx, count)))
-        .appendString(",\"results\":").appendBuffer(encodedResults).appendString("}");
-  }
-
   /** A list that is never paged: {@code {count, results}}. */
   public static <T> JsonObject unpaged(List<T> rows, Function<T, JsonObject> json) {
     JsonArray results = new JsonArray();
@@ -60,17 +52,33 @@ public record PageRequest(int page, int size) {
     return new JsonObject().put("count", results.size()).put("results", results);
   }
 
+  /** Writes one item of a page to a generator. */
+  @FunctionalInterface
+  public interface ItemWriter<T> {
+    void write(T item, JsonGenerator g) throws IOException;
+  }
+
   /**
-   * The same, saying whether {@code count} is exact: a list that counts its matches only up to a
-   * cap (the users list) gives an estimate beyond it, with {@code "count_exact": false}.
+   * Ends the response with this page of {@code items}, written by {@code item} through
+   * {@link StreamedJson}, saying whether {@code count} is exact: a list that counts its matches
+   * only up to a cap (the users list) gives an estimate beyond it, with {@code "count_exact": false}.
    */
-  public Buffer encoded(RoutingContext ctx, long count, boolean countExact, int resultCount, Buffer encodedResults) {
-    return Buffer.buffer(encodedResults.length() + 256)
-        .appendString("{\"count\":").appendString(Long.toString(count))
-        .appendString(",\"count_exact\":").appendString(Boolean.toString(countExact))
-        .appendString(",\"next\":").appendString(Json.encode(next(ctx, count, resultCount)))
-        .appendString(",\"previous\":").appendString(Json.encode(previous(ctx, count)))
-        .appendString(",\"results\":").appendBuffer(encodedResults).appendString("}");
+  public <T> Future<Void> end(RoutingContext ctx, long count, boolean countExact, List<T> items, ItemWriter<T> item) {
+    String next = next(ctx, count, items.size());
+    String previous = previous(ctx, count);
+    return StreamedJson.end(ctx.response(), 256 + 512 * items.size(), g -> {
+      g.writeStartObject();
+      g.writeNumberField("count", count);
+      g.writeBooleanField("count_exact", countExact);
+      g.writeStringField("next", next);
+      g.writeStringField("previous", previous);
+      g.writeArrayFieldStart("results");
+      for (T t : items) {
+        item.write(t, g);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    });
   }
 
   private String next(RoutingContext ctx, long count, int resultCount) {

@@ -1,7 +1,5 @@
 package dev.atrium.users;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.atrium.access.User;
 import dev.atrium.api.PageRequest;
@@ -9,12 +7,8 @@ import dev.atrium.events.Addresses;
 import dev.atrium.platform.Caches;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,8 +19,6 @@ import java.util.List;
  * made here empty it; other edits on other nodes show within the lifetime.
  */
 public final class UserListing {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private final Vertx vertx;
   private final UserListRepository repo;
   private final Cache<ListKey, Future<Listing>> cache;
@@ -42,8 +34,8 @@ public final class UserListing {
         .expireAfterWrite(ttl.isZero() ? Duration.ofMillis(1) : ttl).build();
   }
 
-  /** A page of the list, already encoded (so a cached page is not rebuilt or re-encoded per request). */
-  public record Listing(long count, boolean countExact, int size, Buffer results) {
+  /** A page of the list and the count of every match (exact, or an estimate beyond the cap). */
+  public record Listing(long count, boolean countExact, List<User> users) {
   }
 
   /** A cached page: the filters and the page (both records, so they compare by value). */
@@ -71,32 +63,7 @@ public final class UserListing {
 
   private Future<Listing> load(UserQuery query, PageRequest pages) {
     return repo.list(query, pages.size(), pages.offset())
-        .map(l -> new Listing(l.count(), l.exact(), l.users().size(), encode(l.users())));
-  }
-
-  /** The page's users as one JSON array, written once with a streaming generator straight into the buffer. */
-  static Buffer encode(List<User> users) {
-    Buffer out = Buffer.buffer(64 + 600 * users.size());
-    try (JsonGenerator g = JSON.createGenerator(new OutputStream() {
-      @Override
-      public void write(int b) {
-        out.appendByte((byte) b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        out.appendBytes(b, off, len);
-      }
-    })) {
-      g.writeStartArray();
-      for (User u : users) {
-        u.writeJson(g);
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a buffer in memory does not fail
-    }
-    return out;
+        .map(l -> new Listing(l.count(), l.exact(), l.users()));
   }
 
   /** Every cached page is dropped (a change was made on this node). */

@@ -1,6 +1,7 @@
 package dev.atrium.users;
 
 import dev.atrium.access.Caller;
+import dev.atrium.access.User;
 import dev.atrium.api.Inputs;
 import dev.atrium.api.PageRequest;
 import dev.atrium.problem.Problem;
@@ -45,8 +46,7 @@ public final class UsersHandlers {
         bool(ctx, "is_staff"), Inputs.query(ctx, "role"), Inputs.queryTime(ctx, "created_after"),
         Inputs.queryTime(ctx, "created_before"), Inputs.query(ctx, "ordering"));
     listing.list(query, pages)
-        .onSuccess(listed -> ctx.response().putHeader("Content-Type", "application/json")
-            .end(pages.encoded(ctx, listed.count(), listed.countExact(), listed.size(), listed.results())))
+        .onSuccess(listed -> pages.end(ctx, listed.count(), listed.countExact(), listed.users(), User::writeJson))
         .onFailure(ctx::fail);
   }
 
