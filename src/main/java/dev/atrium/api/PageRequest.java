@@ -5,6 +5,7 @@ import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -34,15 +35,9 @@ public record PageRequest(int page, int size) {
     return (long) (page - 1) * size;
   }
 
-  /** The answer for this page, each row rendered by {@code json}. */
-  public <T> JsonObject body(RoutingContext ctx, Page<T> rows, Function<T, JsonObject> json) {
-    JsonArray results = new JsonArray();
-    rows.items().forEach(r -> results.add(json.apply(r)));
-    return new JsonObject()
-        .put("count", rows.count())
-        .put("next", next(ctx, rows.count(), results.size()))
-        .put("previous", previous(ctx, rows.count()))
-        .put("results", results);
+  /** Ends the response with this page of {@code rows}, each rendered by {@code json}. */
+  public <T> Future<Void> end(RoutingContext ctx, Page<T> rows, Function<T, JsonObject> json) {
+    return end(ctx, rows.count(), null, rows.items(), (row, g) -> JacksonCodec.encodeJson(json.apply(row), g));
   }
 
   /** A list that is never paged: {@code {count, results}}. */
@@ -52,24 +47,31 @@ public record PageRequest(int page, int size) {
     return new JsonObject().put("count", results.size()).put("results", results);
   }
 
-  /** Writes one item of a page to a generator. */
+  /** Writes one item of a page to a generator: one JSON object. */
   @FunctionalInterface
   public interface ItemWriter<T> {
     void write(T item, JsonGenerator g) throws IOException;
   }
 
   /**
-   * Ends the response with this page of {@code items}, written by {@code item} through
-   * {@link StreamedJson}, saying whether {@code count} is exact: a list that counts its matches
-   * only up to a cap (the users list) gives an estimate beyond it, with {@code "count_exact": false}.
+   * Ends the response with this page of {@code items}, written by {@code item}, saying whether
+   * {@code count} is exact: a list that counts its matches only up to a cap (the users list) gives
+   * an estimate beyond it, with {@code "count_exact": false}.
    */
   public <T> Future<Void> end(RoutingContext ctx, long count, boolean countExact, List<T> items, ItemWriter<T> item) {
+    return end(ctx, count, (Boolean) countExact, items, item);
+  }
+
+  /** The one writer of a page: {@code count_exact} only where the list says it (not null). */
+  private <T> Future<Void> end(RoutingContext ctx, long count, Boolean countExact, List<T> items, ItemWriter<T> item) {
     String next = next(ctx, count, items.size());
     String previous = previous(ctx, count);
-    return StreamedJson.end(ctx.response(), 256 + 512 * items.size(), g -> {
+    return StreamedJson.end(ctx.response().setStatusCode(200), 256 + 512 * items.size(), g -> {
       g.writeStartObject();
       g.writeNumberField("count", count);
-      g.writeBooleanField("count_exact", countExact);
+      if (countExact != null) {
+        g.writeBooleanField("count_exact", countExact);
+      }
       g.writeStringField("next", next);
       g.writeStringField("previous", previous);
       g.writeArrayFieldStart("results");

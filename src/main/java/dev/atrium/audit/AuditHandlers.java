@@ -26,7 +26,7 @@ public final class AuditHandlers {
         Inputs.query(ctx, "action"), Inputs.query(ctx, "target_type"), Inputs.query(ctx, "target_id"),
         Inputs.queryTime(ctx, "from"), Inputs.queryTime(ctx, "to"));
     log.list(filter, pages.size(), pages.offset())
-        .onSuccess(page -> Inputs.json(ctx, 200, pages.body(ctx, page, AuditEntry::toJson)))
+        .onSuccess(page -> pages.end(ctx, page, AuditEntry::toJson))
         .onFailure(ctx::fail);
   }
 }

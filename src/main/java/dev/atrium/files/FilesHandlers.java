@@ -121,7 +121,7 @@ public final class FilesHandlers {
     String owner = Inputs.query(ctx, "owner_id");
     boolean all = "true".equals(Inputs.query(ctx, "all"));
     files.list(Caller.of(ctx), owner, all, page.page(), page.size())
-        .onSuccess(p -> Inputs.json(ctx, 200, page.body(ctx, p, this::json)))
+        .onSuccess(p -> page.end(ctx, p, this::json))
         .onFailure(ctx::fail);
   }
 

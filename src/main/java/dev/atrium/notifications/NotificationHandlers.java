@@ -44,7 +44,7 @@ public final class NotificationHandlers {
     PageRequest page = PageRequest.of(ctx);
     boolean unread = "true".equals(Inputs.query(ctx, "unread"));
     service.list(Caller.of(ctx).userId(), unread, page.page(), page.size())
-        .onSuccess(p -> Inputs.json(ctx, 200, page.body(ctx, p, Notification::toJson)))
+        .onSuccess(p -> page.end(ctx, p, Notification::toJson))
         .onFailure(ctx::fail);
   }
 

@@ -40,7 +40,7 @@ public final class RbacHandlers {
   private void listPermissions(RoutingContext ctx) {
     PageRequest pages = PageRequest.of(ctx);
     rbac.permissions(Inputs.query(ctx, "module"), pages.size(), pages.offset())
-        .onSuccess(page -> Inputs.json(ctx, 200, pages.body(ctx, page, Permission::toJson)))
+        .onSuccess(page -> pages.end(ctx, page, Permission::toJson))
         .onFailure(ctx::fail);
   }
 
@@ -66,7 +66,7 @@ public final class RbacHandlers {
   private void listRoles(RoutingContext ctx) {
     PageRequest pages = PageRequest.of(ctx);
     rbac.roles(pages.size(), pages.offset())
-        .onSuccess(page -> Inputs.json(ctx, 200, pages.body(ctx, page, Role::toJson)))
+        .onSuccess(page -> pages.end(ctx, page, Role::toJson))
         .onFailure(ctx::fail);
   }
 
