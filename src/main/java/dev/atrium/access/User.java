@@ -83,10 +83,10 @@ public record User(
     bool(g, F_IS_SUPERUSER, superuser);
     bool(g, F_IS_VERIFIED, verified);
     bool(g, F_MFA_ENABLED, mfaEnabled);
-    string(g, F_LAST_LOGIN, Timestamps.format(lastLogin));
+    time(g, F_LAST_LOGIN, lastLogin);
     string(g, F_LAST_LOGIN_IP, lastLoginIp);
-    string(g, F_CREATED_AT, Timestamps.format(createdAt));
-    string(g, F_UPDATED_AT, Timestamps.format(updatedAt));
+    time(g, F_CREATED_AT, createdAt);
+    time(g, F_UPDATED_AT, updatedAt);
     g.writeEndObject();
   }
 
@@ -117,6 +117,11 @@ public record User(
     } else {
       g.writeString(value);
     }
+  }
+
+  private static void time(JsonGenerator g, SerializedString name, OffsetDateTime value) throws IOException {
+    g.writeFieldName(name);
+    Timestamps.write(g, value);
   }
 
   private static void bool(JsonGenerator g, SerializedString name, boolean value) throws IOException {

@@ -18,6 +18,23 @@ class TimestampsTest {
     assertEquals(DateTimeFormatter.ISO_INSTANT.format(i), Timestamps.format(shifted), shifted::toString);
   }
 
+  /** What {@link Timestamps#write} puts in a JSON document. */
+  private static String written(OffsetDateTime time) {
+    return StreamedJson.encode(g -> Timestamps.write(g, time)).toString();
+  }
+
+  @Test
+  @DisplayName("a time written to a generator is the same JSON string as the formatted one, or null")
+  void writesTheFormattedString() {
+    SplittableRandom r = new SplittableRandom(16);
+    for (int i = 0; i < 20_000; i++) {
+      OffsetDateTime t = Instant.ofEpochSecond(r.nextLong(-100_000_000_000L, 300_000_000_000L),
+          i % 2 == 0 ? 0 : r.nextInt(1_000_000_000)).atOffset(ZoneOffset.ofHours(3));
+      assertEquals("\"" + DateTimeFormatter.ISO_INSTANT.format(t) + "\"", written(t), t::toString);
+    }
+    assertEquals("null", written(null));
+  }
+
   @Test
   @DisplayName("the fast path writes exactly what ISO_INSTANT writes, fractions and edges included")
   void matchesIsoInstant() {
