@@ -56,7 +56,8 @@ public final class UserListRepository {
     UserQuery.Where where = q.where();
     List<Object> params = new ArrayList<>(where.params());
     String window = window(params, limit, offset);
-    String count = "SELECT coalesce(sum(c.n), 0) FROM user_counts c" + q.countsWhere();
+    // sum(bigint) is numeric; as bigint each row's copy of the count decodes without a BigDecimal
+    String count = "SELECT coalesce(sum(c.n), 0)::bigint FROM user_counts c" + q.countsWhere();
     String page = "SELECT " + COLUMNS + ", (" + count + ") AS total_count" + where.sql()
         + q.orderBy() + window;
     return statements.preparedQuery(page).execute(Tuple.from(params)).compose(rows -> {
@@ -70,7 +71,7 @@ public final class UserListRepository {
         return Future.succeededFuture(new Listed(total, true, users));
       }
       // past the last page: no row carried the count
-      return statements.preparedQuery("SELECT coalesce(sum(c.n), 0) AS n FROM user_counts c" + q.countsWhere())
+      return statements.preparedQuery("SELECT coalesce(sum(c.n), 0)::bigint AS n FROM user_counts c" + q.countsWhere())
           .execute(Tuple.tuple())
           .map(rs -> new Listed(rs.iterator().next().getLong("n"), true, users));
     });
