@@ -63,7 +63,7 @@ public record AppConfig(
         r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
         r.get("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/atrium", AppConfig::dbUri),
         r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
-        r.integer("ATRIUM_DB_PIPELINED_CONNECTIONS", 4, 1, 64),
+        r.integer("ATRIUM_DB_PIPELINED_CONNECTIONS", 2, 1, 64),
         r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri),
         r.string("ATRIUM_REDIS_PREFIX", "atrium:"),
         r.get("ATRIUM_REDIS_TIMEOUT", "2s", AppConfig::redisTimeout),

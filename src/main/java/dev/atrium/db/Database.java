@@ -91,15 +91,17 @@ public final class Database {
    * several per wake-up and the node sends fewer writes (users page 1: 1.3-1.8 times the
    * requests per second of the pool on one machine, at about half the PostgreSQL CPU per
    * request; bench/README.md). Not for transactions: a pipelined client has no connection to
-   * hold one on.
+   * hold one on. Each event loop has connections of its own ({@link PerLoopClient}), up to
+   * {@code ATRIUM_DB_PIPELINED_CONNECTIONS}, opened when that loop first needs them.
    */
   public SqlClient createPipelinedClient(Vertx vertx) {
-    return PgBuilder.client()
-        // with(PoolOptions) is what turns pipelining on (VERTX5-NOTES)
+    return new PerLoopClient(vertx, () -> PgBuilder.client()
+        // with(PoolOptions) is what turns pipelining on (VERTX5-NOTES); the loops' pools share
+        // the name, so their meters add up to the node's
         .with(poolOptions(config.dbPipelinedConnections(), "atrium-pg-pipelined"))
         .connectingTo(connectOptions("atrium-pipelined").setPipeliningLimit(PIPELINE_DEPTH))
         .using(vertx)
-        .build();
+        .build());
   }
 
   /**

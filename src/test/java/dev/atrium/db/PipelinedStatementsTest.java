@@ -24,7 +24,8 @@ class PipelinedStatementsTest {
   static final TestServer server = TestServer.node(Map.of("ATRIUM_DB_PIPELINED_CONNECTIONS", "2"));
 
   @Test
-  @DisplayName("many users pages at once are read through the few pipelined connections, each answer its own page")
+  @DisplayName("many users pages at once are read through the few pipelined connections of each event loop,"
+      + " each answer its own page")
   void concurrentPagesShareTwoConnections() {
     Accounts.Login admin = server.admin();
     server.sql("INSERT INTO users (email, username, password_hash) SELECT 'piped' || i || '@x.test', 'piped' || i,"
@@ -48,6 +49,8 @@ class PipelinedStatementsTest {
         "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()"
             + " AND application_name = 'atrium-pipelined'");
     long pipelined = ((Number) backends.get(0).get("n")).longValue();
-    assertTrue(pipelined >= 1 && pipelined <= 2, "pipelined connections: " + pipelined);
+    // at most two for each event loop that sent statements (Vert.x's default: two loops a core)
+    int loops = 2 * Runtime.getRuntime().availableProcessors();
+    assertTrue(pipelined >= 1 && pipelined <= 2L * loops, "pipelined connections: " + pipelined);
   }
 }
