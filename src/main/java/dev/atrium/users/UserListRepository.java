@@ -71,9 +71,8 @@ public final class UserListRepository {
         return Future.succeededFuture(new Listed(total, true, users));
       }
       // past the last page: no row carried the count
-      return statements.preparedQuery("SELECT coalesce(sum(c.n), 0)::bigint AS n FROM user_counts c" + q.countsWhere())
-          .execute(Tuple.tuple())
-          .map(rs -> new Listed(rs.iterator().next().getLong("n"), true, users));
+      return statements.preparedQuery(count).execute(Tuple.tuple())
+          .map(rs -> new Listed(rs.iterator().next().getLong(0), true, users));
     });
   }
 
