@@ -96,8 +96,9 @@ public final class Database {
    */
   public SqlClient createPipelinedClient(Vertx vertx) {
     return new PerLoopClient(vertx, () -> PgBuilder.client()
-        // with(PoolOptions) is what turns pipelining on (VERTX5-NOTES); the loops' pools share
-        // the name, so their meters add up to the node's
+        // with(PoolOptions) is what turns pipelining on (VERTX5-NOTES). The loops' pools share
+        // the name, so their counts, in-use and queue meters add up to the node's (only
+        // vertx_pool_ratio divides by one loop's size)
         .with(poolOptions(config.dbPipelinedConnections(), "atrium-pg-pipelined"))
         .connectingTo(connectOptions("atrium-pipelined").setPipeliningLimit(PIPELINE_DEPTH))
         .using(vertx)

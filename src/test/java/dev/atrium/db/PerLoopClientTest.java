@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -46,8 +48,7 @@ class PerLoopClientTest {
     Iterator<?> loops = ((VertxInternal) vertx).nettyEventLoopGroup().iterator();
     Context first = context((EventLoop) loops.next());
     Context second = context((EventLoop) loops.next());
-    assertNotSame(((io.vertx.core.internal.ContextInternal) first).nettyEventLoop(),
-        ((io.vertx.core.internal.ContextInternal) second).nettyEventLoop());
+    assertNotSame(((ContextInternal) first).nettyEventLoop(), ((ContextInternal) second).nettyEventLoop());
 
     // the burst opens both connections the setting allows, on the first loop
     Set<Integer> firstBackends = backends(client, first, 40);
@@ -69,7 +70,7 @@ class PerLoopClientTest {
 
   /** The backends that answered {@code n} statements sent at once from {@code context}. */
   private static Set<Integer> backends(SqlClient client, Context context, int n) throws Exception {
-    java.util.concurrent.CompletableFuture<Set<Integer>> done = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Set<Integer>> done = new CompletableFuture<>();
     context.runOnContext(v -> {
       List<Future<Integer>> pids = new ArrayList<>();
       for (int i = 0; i < n; i++) {
