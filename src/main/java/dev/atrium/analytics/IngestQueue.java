@@ -6,14 +6,18 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.pgclient.PgException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +61,9 @@ public final class IngestQueue {
   private final Timer flushTime;
   private volatile Context flushContext;
   private int inFlight; // touched only on flushContext
+  // Whether every flusher is busy: a submission then needs no wake-up, the next commit drains
+  // the queue anyway. Written on flushContext after inFlight changes, read by submit.
+  private volatile boolean saturated;
   private Promise<Void> drained; // set by stop(), touched only on flushContext
 
   public IngestQueue(Vertx vertx, ActivityRepository repository, Consumer<List<Activity>> onCommitted, int capacity,
@@ -106,7 +113,9 @@ public final class IngestQueue {
     }
     Promise<Integer> promise = Promise.promise();
     queue.add(new Submission(rows, promise, vertx.getOrCreateContext()));
-    if (wakeScheduled.compareAndSet(false, true)) {
+    // Read after the add: a flush completing meanwhile clears saturated before it drains, so
+    // either this sees false and wakes the flusher, or that drain sees the submission.
+    if (!saturated && wakeScheduled.compareAndSet(false, true)) {
       flusher.runOnContext(v -> {
         wakeScheduled.set(false);
         drain();
@@ -146,9 +155,11 @@ public final class IngestQueue {
       inFlight++;
       flush(batch).onComplete(ar -> {
         inFlight--;
+        saturated = false;
         drain();
       });
     }
+    saturated = inFlight >= flushers;
     if (drained != null && inFlight == 0 && queue.isEmpty()) {
       drained.tryComplete();
     }
@@ -212,6 +223,7 @@ public final class IngestQueue {
     // event_id in another request of this batch, or twice in one) counts as a duplicate.
     Set<Activity.Key> unclaimed = storedIds.all() ? null : new HashSet<>(storedIds.keys());
     int submitted = 0;
+    Map<EventLoop, List<Runnable>> answers = new IdentityHashMap<>(4);
     for (Submission s : batch) {
       submitted += s.rows().size();
       pending.addAndGet(-s.rows().size());
@@ -225,8 +237,14 @@ public final class IngestQueue {
         }
       }
       int count = own;
-      s.caller().runOnContext(v -> s.promise().complete(count));
+      ContextInternal caller = (ContextInternal) s.caller();
+      answers.computeIfAbsent(caller.nettyEventLoop(), l -> new ArrayList<>())
+          .add(() -> caller.dispatch(count, s.promise()::complete));
     }
+    // One task per event loop rather than one per request (each request has a context of its
+    // own): a batch's requests sit on a few loops, and a task handed to another loop may cost
+    // a wake-up of that loop. Each answer still runs on its request's context.
+    answers.forEach((loop, completions) -> loop.execute(() -> completions.forEach(Runnable::run)));
     stored.increment(fresh.size());
     duplicates.increment(submitted - fresh.size());
     if (!fresh.isEmpty()) {

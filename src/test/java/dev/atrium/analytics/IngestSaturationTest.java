@@ -12,8 +12,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,8 +43,9 @@ class IngestSaturationTest {
   @Test
   @DisplayName("while the store stalls, requests beyond the queue's capacity get 503 with Retry-After; the waiting one is stored")
   void fullQueueAnswers503() throws Exception {
+    long logins = count("login");
     Accounts.Login u = Accounts.registerAndLogin(server, "sat");
-    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == 1);
+    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == logins + 1);
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null)) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -64,5 +69,48 @@ class IngestSaturationTest {
     Http.Res after = u.http(server).post("/api/analytics/track-activity", events("after", 5));
     assertEquals(202, after.status(), after::toString);
     assertEquals(5, count("after"));
+  }
+
+  static double pendingRows() {
+    String metrics = server.http().get("/metrics").body();
+    return metrics.lines().filter(l -> l.startsWith("atrium_ingest_pending_rows "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+  }
+
+  @Test
+  @DisplayName("requests that arrive while the insert in flight waits are stored by the insert after it, without another request")
+  void queuedBehindABusyFlusherAreStored() throws Exception {
+    long logins = count("login");
+    Accounts.Login u = Accounts.registerAndLogin(server, "queued");
+    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == logins + 1);
+    List<CompletableFuture<Http.Res>> queued = new ArrayList<>();
+    CompletableFuture<Http.Res> first;
+    // a thread per request: each blocks until its commit (the common pool has one thread on 2 cores)
+    ExecutorService clients = Executors.newFixedThreadPool(9);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("LOCK TABLE activities IN SHARE MODE");
+      }
+      first = CompletableFuture.supplyAsync(() -> u.http(server).post("/api/analytics/track-activity",
+          events("first", 1)), clients);
+      Poll.until(Duration.ofSeconds(5), "the group insert waits for the lock", () -> !server.sql(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").isEmpty());
+      // Each on a connection of its own, so they reach the node on its different event loops.
+      for (int i = 0; i < 8; i++) {
+        queued.add(CompletableFuture.supplyAsync(() -> u.http(server).post("/api/analytics/track-activity",
+            events("queued", 1)), clients));
+      }
+      Poll.until(Duration.ofSeconds(5), "all nine wait uncommitted", () -> pendingRows() == 9);
+      c.rollback();
+    } finally {
+      clients.shutdown();
+    }
+    assertEquals(202, first.get(10, TimeUnit.SECONDS).status());
+    for (CompletableFuture<Http.Res> r : queued) {
+      Http.Res res = r.get(10, TimeUnit.SECONDS);
+      assertEquals(202, res.status(), res::toString);
+    }
+    assertEquals(8, count("queued"));
   }
 }
