@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,21 +41,37 @@ class IngestSaturationTest {
     return ((Number) server.sql("SELECT count(*) AS n FROM activities WHERE action = ?", action).get(0).get("n")).longValue();
   }
 
+  /** A new user whose login activity is already stored, so it cannot join a batch under test. */
+  static Accounts.Login signedIn(String name) {
+    long logins = count("login");
+    Accounts.Login u = Accounts.registerAndLogin(server, name);
+    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == logins + 1);
+    return u;
+  }
+
+  /** A transaction whose lock makes every insert into activities wait until it ends. */
+  static Connection lockActivities() throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null);
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("LOCK TABLE activities IN SHARE MODE");
+    }
+    return c;
+  }
+
+  static void awaitInsertOnLock() {
+    Poll.until(Duration.ofSeconds(5), "the group insert waits for the lock", () -> !server.sql(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").isEmpty());
+  }
+
   @Test
   @DisplayName("while the store stalls, requests beyond the queue's capacity get 503 with Retry-After; the waiting one is stored")
   void fullQueueAnswers503() throws Exception {
-    long logins = count("login");
-    Accounts.Login u = Accounts.registerAndLogin(server, "sat");
-    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == logins + 1);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null)) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("LOCK TABLE activities IN SHARE MODE"); // inserts wait until this transaction ends
-      }
+    Accounts.Login u = signedIn("sat");
+    try (Connection c = lockActivities()) {
       CompletableFuture<Http.Res> waiting = CompletableFuture.supplyAsync(
           () -> u.http(server).post("/api/analytics/track-activity", events("waiting", 8)));
-      Poll.until(Duration.ofSeconds(5), "the group insert waits for the lock", () -> !server.sql(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").isEmpty());
+      awaitInsertOnLock();
 
       Http.Res refused = u.http(server).post("/api/analytics/track-activity", events("refused", 5));
       assertEquals(503, refused.status(), refused::toString);
@@ -80,22 +97,15 @@ class IngestSaturationTest {
   @Test
   @DisplayName("requests that arrive while the insert in flight waits are stored by the insert after it, without another request")
   void queuedBehindABusyFlusherAreStored() throws Exception {
-    long logins = count("login");
-    Accounts.Login u = Accounts.registerAndLogin(server, "queued");
-    Poll.until(Duration.ofSeconds(5), "the login is recorded", () -> count("login") == logins + 1);
+    Accounts.Login u = signedIn("queued");
     List<CompletableFuture<Http.Res>> queued = new ArrayList<>();
     CompletableFuture<Http.Res> first;
     // a thread per request: each blocks until its commit (the common pool has one thread on 2 cores)
     ExecutorService clients = Executors.newFixedThreadPool(9);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + server.database(), "postgres", null)) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("LOCK TABLE activities IN SHARE MODE");
-      }
+    try (Connection c = lockActivities()) {
       first = CompletableFuture.supplyAsync(() -> u.http(server).post("/api/analytics/track-activity",
           events("first", 1)), clients);
-      Poll.until(Duration.ofSeconds(5), "the group insert waits for the lock", () -> !server.sql(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").isEmpty());
+      awaitInsertOnLock();
       // Each on a connection of its own, so they reach the node on its different event loops.
       for (int i = 0; i < 8; i++) {
         queued.add(CompletableFuture.supplyAsync(() -> u.http(server).post("/api/analytics/track-activity",
