@@ -238,8 +238,12 @@ public final class IngestQueue {
       }
       int count = own;
       ContextInternal caller = (ContextInternal) s.caller();
-      answers.computeIfAbsent(caller.nettyEventLoop(), l -> new ArrayList<>())
-          .add(() -> caller.dispatch(count, s.promise()::complete));
+      if (caller.isEventLoopContext()) {
+        answers.computeIfAbsent(caller.nettyEventLoop(), l -> new ArrayList<>())
+            .add(() -> caller.dispatch(count, s.promise()::complete));
+      } else {
+        caller.runOnContext(v -> s.promise().complete(count)); // a worker's answer runs on its pool
+      }
     }
     // One task per event loop rather than one per request (each request has a context of its
     // own): a batch's requests sit on a few loops, and a task handed to another loop may cost
