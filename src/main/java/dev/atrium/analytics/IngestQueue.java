@@ -60,10 +60,9 @@ public final class IngestQueue {
   private final DistributionSummary flushSize;
   private final Timer flushTime;
   private volatile Context flushContext;
-  private int inFlight; // touched only on flushContext
-  // Whether every flusher is busy: a submission then needs no wake-up, the next commit drains
-  // the queue anyway. Written on flushContext after inFlight changes, read by submit.
-  private volatile boolean saturated;
+  // Written only on flushContext; volatile because submit reads it: while every flusher is
+  // busy a submission needs no wake-up, the next commit drains the queue anyway.
+  private volatile int inFlight;
   private Promise<Void> drained; // set by stop(), touched only on flushContext
 
   public IngestQueue(Vertx vertx, ActivityRepository repository, Consumer<List<Activity>> onCommitted, int capacity,
@@ -113,9 +112,9 @@ public final class IngestQueue {
     }
     Promise<Integer> promise = Promise.promise();
     queue.add(new Submission(rows, promise, vertx.getOrCreateContext()));
-    // Read after the add: a flush completing meanwhile clears saturated before it drains, so
-    // either this sees false and wakes the flusher, or that drain sees the submission.
-    if (!saturated && wakeScheduled.compareAndSet(false, true)) {
+    // Read after the add: a flush completing meanwhile lowers inFlight before it drains, so
+    // either this sees a free flusher and wakes it, or that drain sees the submission.
+    if (inFlight < flushers && wakeScheduled.compareAndSet(false, true)) {
       flusher.runOnContext(v -> {
         wakeScheduled.set(false);
         drain();
@@ -155,11 +154,9 @@ public final class IngestQueue {
       inFlight++;
       flush(batch).onComplete(ar -> {
         inFlight--;
-        saturated = false;
         drain();
       });
     }
-    saturated = inFlight >= flushers;
     if (drained != null && inFlight == 0 && queue.isEmpty()) {
       drained.tryComplete();
     }
