@@ -3,6 +3,7 @@ package dev.atrium.files;
 import dev.atrium.problem.Problem;
 import dev.atrium.files.storage.ObjectSink;
 import dev.atrium.files.storage.ObjectStore;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -146,8 +147,19 @@ public final class UploadReceiver {
         return;
       }
       failed = true;
-      Future.join(sinks.stream().map(Sink::discard).toList()).onComplete(v -> outcome.tryFail(cause));
+      Throwable reason = clientError(cause);
+      Future.join(sinks.stream().map(Sink::discard).toList()).onComplete(v -> outcome.tryFail(reason));
     }
+  }
+
+  /**
+   * Netty's multipart decoder refuses a body it cannot read (a part without headers, say) with
+   * an exception of its own: that is the client's malformed request, not a fault of the node.
+   */
+  private static Throwable clientError(Throwable cause) {
+    return cause instanceof HttpPostRequestDecoder.ErrorDataDecoderException
+        ? Problem.of(400, "malformed_multipart", "The multipart body could not be read")
+        : cause;
   }
 
   /** One file part on its way into the store. */
