@@ -43,8 +43,15 @@ public final class UploadReceiver {
    * it, and a part that does not is cut off as {@code quota_exceeded}.
    */
   public Future<List<UploadPart>> receive(HttpServerRequest req, long reserved) {
+    try {
+      req.setExpectMultipart(true);
+    } catch (RuntimeException e) {
+      // Netty reads the boundary and charset as it makes the decoder, and throws on an empty
+      // boundary or an unknown charset. Answered here, or the paused request would wait forever
+      // and keep its upload slot and quota reservation.
+      return Future.failedFuture(Problem.of(400, "malformed_multipart", "The multipart Content-Type cannot be read"));
+    }
     Batch batch = new Batch(reserved);
-    req.setExpectMultipart(true);
     req.uploadHandler(batch::onUpload);
     req.exceptionHandler(batch::fail);
     req.end().onComplete(ar -> {

@@ -476,6 +476,29 @@ abstract class FilesApiTest {
   }
 
   @Test
+  @DisplayName("a multipart Content-Type Netty cannot read (empty boundary, unknown charset) is 400 malformed_multipart and gives back its upload slot and quota")
+  void unreadableMultipartType() throws Exception {
+    Accounts.Login a = Accounts.registerAndLogin(server, "mptype");
+    byte[] body = new Multipart().body(List.of(Multipart.Part.file("a.txt", null, "abc".getBytes(StandardCharsets.UTF_8))));
+    // More refusals than the user's 10 upload slots here: a refusal that kept its slot would
+    // leave the last ones, and the upload after them, at 429 (before the fix they never ended).
+    for (int i = 0; i < 6; i++) {
+      for (String type : List.of("multipart/form-data; boundary=", "multipart/form-data; boundary=xb; charset=bogus")) {
+        HttpResponse<byte[]> r = Multipart.CLIENT.sendAsync(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/files/upload-batch"))
+                    .header("Authorization", "Bearer " + a.access()).header("Content-Type", type)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(400, r.statusCode(), () -> type + ": " + new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("malformed_multipart", json(r).getString("code"));
+      }
+    }
+    assertEquals(0L, server.http().bearer(a.access()).get("/api/files/quota").json().getLong("used_bytes"));
+    uploadOne(a.access(), "after.txt", "text/plain", "fine".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   @DisplayName("an empty file is stored with 0 bytes; a part without a file name (no file chosen) is skipped")
   void emptyFiles() {
     Accounts.Login a = Accounts.registerAndLogin(server, "empty");
