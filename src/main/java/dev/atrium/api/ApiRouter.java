@@ -2,6 +2,7 @@ package dev.atrium.api;
 
 import dev.atrium.api.validation.ContractValidators;
 import dev.atrium.platform.Module;
+import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -127,6 +128,9 @@ public final class ApiRouter {
       Router router = builder.createRouter();
       modules.forEach(m -> m.mount(router));
       router.route().failureHandler(ProblemHandler::handle);
+      // A path Vert.x cannot decode (a malformed %-escape) fails before any route matches, with
+      // no failure of ours to map
+      router.errorHandler(400, ctx -> ProblemHandler.send(ctx, Problem.of(400, "bad_request", "The request is malformed")));
       router.errorHandler(404, ProblemHandler::handle);
       router.errorHandler(405, ProblemHandler::handle);
       router.errorHandler(500, ProblemHandler::handle);

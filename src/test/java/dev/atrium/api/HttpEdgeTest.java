@@ -136,6 +136,14 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("a path with a malformed %-escape is 400 bad_request as problem+json, before any route")
+  void malformedPathEscape() throws Exception {
+    String answer = rawExchange("GET /api/users/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertTrue(answer.matches("(?s)HTTP/1\\.1 400 .*"), answer);
+    assertTrue(answer.contains("application/problem+json") && answer.contains("\"code\":\"bad_request\""), answer);
+  }
+
+  @Test
   @DisplayName("a query parameter given twice is refused with 400 naming it, whatever the copies say")
   void repeatedQueryParameter() {
     Http admin = server.http().bearer(server.admin().access());
