@@ -160,10 +160,15 @@ public final class UploadReceiver {
   }
 
   /**
-   * Netty's multipart decoder refuses a body it cannot read (a part without headers, say) with
-   * an exception of its own: that is the client's malformed request, not a fault of the node.
+   * Netty's multipart decoder refuses a body it cannot read with exceptions of its own: a part
+   * without headers, a part's headers or a preamble beyond its limits, too many fields. Each is
+   * the client's malformed request, not a fault of the node.
    */
   private static Throwable clientError(Throwable cause) {
+    if (cause instanceof HttpPostRequestDecoder.TooLongFormFieldException
+        || cause instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
+      return Problem.of(400, "malformed_multipart", "A part's headers, or the text before the first part, are too long");
+    }
     return cause instanceof HttpPostRequestDecoder.ErrorDataDecoderException
         ? Problem.of(400, "malformed_multipart", "The multipart body could not be read")
         : cause;

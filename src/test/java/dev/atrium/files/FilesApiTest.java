@@ -462,6 +462,19 @@ abstract class FilesApiTest {
     assertEquals(400, noHeaders.statusCode(), () -> new String(noHeaders.body(), StandardCharsets.UTF_8));
     assertEquals("malformed_multipart", json(noHeaders).getString("code"));
 
+    // a part's headers, or the text before the first part, beyond the decoder's limits
+    for (String raw : List.of(
+        "--" + m.boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + "a".repeat(200_000)
+            + "\"\r\n\r\nabc\r\n--" + m.boundary + "--\r\n",
+        "x".repeat(100_000) + "\r\n--" + m.boundary + "--\r\n")) {
+      HttpResponse<byte[]> tooLong = Multipart.send(HttpRequest.newBuilder(
+              URI.create(server.baseUrl() + "/api/files/upload-batch"))
+          .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
+          .POST(HttpRequest.BodyPublishers.ofString(raw)));
+      assertEquals(400, tooLong.statusCode(), () -> new String(tooLong.body(), StandardCharsets.UTF_8));
+      assertEquals("malformed_multipart", json(tooLong).getString("code"));
+    }
+
     HttpResponse<byte[]> anonymous = Multipart.send(HttpRequest.newBuilder(
             URI.create(server.baseUrl() + "/api/files/upload-batch"))
         .header("Content-Type", m.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(whole)));
