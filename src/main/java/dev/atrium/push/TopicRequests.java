@@ -37,13 +37,15 @@ final class TopicRequests {
     Object rawSince = frame.getValue("since");
     Long since = null;
     if (rawSince != null) {
-      if (!topic.perUser() || !(rawSince instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue())
-          || n.longValue() < 0) {
+      // Only a JSON integer that fits a long: a larger one arrives as a BigInteger and a
+      // fraction or exponent as a Double, and either would be cut to some other id.
+      if (!topic.perUser() || !(rawSince instanceof Integer || rawSince instanceof Long)
+          || ((Number) rawSince).longValue() < 0) {
         out.reply(Frames.error("validation_failed", "since is a non-negative integer id, for notifications and files",
             "subscribe"));
         return;
       }
-      since = n.longValue();
+      since = ((Number) rawSince).longValue();
     }
     if (topic == Topic.DASHBOARD) {
       subscribeDashboard();

@@ -169,6 +169,11 @@ class PushTest {
       assertEquals("unknown_topic", ws.next().getString("code"));
       ws.send(new JsonObject().put("type", "subscribe").put("topic", "notifications").put("since", "yesterday"));
       assertEquals("validation_failed", ws.next().getString("code"));
+      // beyond a long, or not an integer: refused, not cut to another id
+      for (String since : List.of("99999999999999999999999", "1e308", "-1", "2.5")) {
+        ws.sendText("{\"type\":\"subscribe\",\"topic\":\"notifications\",\"since\":" + since + "}");
+        assertEquals("validation_failed", ws.next().getString("code"), since);
+      }
       assertEquals(List.of(), ws.drainUntilPong()); // still alive and answering
       ws.sendText("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
       assertEquals(1009, ws.awaitClose(Duration.ofSeconds(5)));
