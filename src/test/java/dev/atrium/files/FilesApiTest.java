@@ -87,6 +87,18 @@ abstract class FilesApiTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(m.body(parts))));
   }
 
+  /** Posts a hand-made body to upload-batch. */
+  static HttpResponse<byte[]> uploadRaw(String token, String contentType, byte[] body) {
+    return Multipart.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/files/upload-batch"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  static void assertMalformed(HttpResponse<byte[]> r) {
+    assertEquals(400, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+    assertEquals("malformed_multipart", json(r).getString("code"));
+  }
+
   static JsonArray uploadOk(String token, List<Multipart.Part> parts) {
     HttpResponse<byte[]> r = upload(token, parts);
     assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
@@ -441,12 +453,7 @@ abstract class FilesApiTest {
     Multipart m = new Multipart();
     byte[] whole = m.body(List.of(Multipart.Part.file("t.bin", null, random(200_000, 7))));
     byte[] cut = Arrays.copyOf(whole, 100_000);
-    HttpResponse<byte[]> truncated = Multipart.send(HttpRequest.newBuilder(
-            URI.create(server.baseUrl() + "/api/files/upload-batch"))
-        .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(cut)));
-    assertEquals(400, truncated.statusCode());
-    assertEquals("malformed_multipart", json(truncated).getString("code"));
+    assertMalformed(uploadRaw(a.access(), m.contentType(), cut));
 
     // a part without headers after a whole file: Netty's decoder refuses the body, and the
     // request is the client's error (400), with the file it had begun discarded
@@ -455,24 +462,14 @@ abstract class FilesApiTest {
     byte[] headerless = Arrays.copyOf(whole, unclosed + tail.length + m.closing().length);
     System.arraycopy(tail, 0, headerless, unclosed, tail.length);
     System.arraycopy(m.closing(), 0, headerless, unclosed + tail.length, m.closing().length);
-    HttpResponse<byte[]> noHeaders = Multipart.send(HttpRequest.newBuilder(
-            URI.create(server.baseUrl() + "/api/files/upload-batch"))
-        .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(headerless)));
-    assertEquals(400, noHeaders.statusCode(), () -> new String(noHeaders.body(), StandardCharsets.UTF_8));
-    assertEquals("malformed_multipart", json(noHeaders).getString("code"));
+    assertMalformed(uploadRaw(a.access(), m.contentType(), headerless));
 
     // a part's headers, or the text before the first part, beyond the decoder's limits
     for (String raw : List.of(
         "--" + m.boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + "a".repeat(200_000)
             + "\"\r\n\r\nabc\r\n--" + m.boundary + "--\r\n",
         "x".repeat(100_000) + "\r\n--" + m.boundary + "--\r\n")) {
-      HttpResponse<byte[]> tooLong = Multipart.send(HttpRequest.newBuilder(
-              URI.create(server.baseUrl() + "/api/files/upload-batch"))
-          .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
-          .POST(HttpRequest.BodyPublishers.ofString(raw)));
-      assertEquals(400, tooLong.statusCode(), () -> new String(tooLong.body(), StandardCharsets.UTF_8));
-      assertEquals("malformed_multipart", json(tooLong).getString("code"));
+      assertMalformed(uploadRaw(a.access(), m.contentType(), raw.getBytes(StandardCharsets.US_ASCII)));
     }
 
     HttpResponse<byte[]> anonymous = Multipart.send(HttpRequest.newBuilder(
@@ -503,8 +500,7 @@ abstract class FilesApiTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofByteArray())
             .get(15, java.util.concurrent.TimeUnit.SECONDS);
-        assertEquals(400, r.statusCode(), () -> type + ": " + new String(r.body(), StandardCharsets.UTF_8));
-        assertEquals("malformed_multipart", json(r).getString("code"));
+        assertMalformed(r);
       }
     }
     assertEquals(0L, server.http().bearer(a.access()).get("/api/files/quota").json().getLong("used_bytes"));
