@@ -2,7 +2,6 @@ package dev.atrium.api;
 
 import dev.atrium.api.validation.ContractValidators;
 import dev.atrium.platform.Module;
-import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -130,7 +129,7 @@ public final class ApiRouter {
       router.route().failureHandler(ProblemHandler::handle);
       // A path Vert.x cannot decode (a malformed %-escape) fails before any route matches, with
       // no failure of ours to map
-      router.errorHandler(400, ctx -> ProblemHandler.send(ctx, Problem.of(400, "bad_request", "The request is malformed")));
+      router.errorHandler(400, ctx -> ProblemHandler.send(ctx, ProblemHandler.byStatus(400, null)));
       router.errorHandler(404, ProblemHandler::handle);
       router.errorHandler(405, ProblemHandler::handle);
       router.errorHandler(500, ProblemHandler::handle);

@@ -49,7 +49,7 @@ public final class UploadReceiver {
       // Netty reads the boundary and charset as it makes the decoder, and throws on an empty
       // boundary or an unknown charset. Answered here, or the paused request would wait forever
       // and keep its upload slot and quota reservation.
-      return Future.failedFuture(Problem.of(400, "malformed_multipart", "The multipart Content-Type cannot be read"));
+      return Future.failedFuture(malformed("The multipart Content-Type cannot be read"));
     }
     Batch batch = new Batch(reserved);
     req.uploadHandler(batch::onUpload);
@@ -134,7 +134,7 @@ public final class UploadReceiver {
       }
       for (Sink s : sinks) {
         if (!s.ended && !s.holding()) {
-          fail(Problem.of(400, "malformed_multipart", "The multipart body ended in the middle of a file"));
+          fail(malformed("The multipart body ended in the middle of a file"));
           return;
         }
       }
@@ -167,11 +167,16 @@ public final class UploadReceiver {
   private static Throwable clientError(Throwable cause) {
     if (cause instanceof HttpPostRequestDecoder.TooLongFormFieldException
         || cause instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
-      return Problem.of(400, "malformed_multipart", "A part's headers, or the text before the first part, are too long");
+      return malformed("A part's headers, or the text before the first part, are too long");
     }
-    return cause instanceof HttpPostRequestDecoder.ErrorDataDecoderException
-        ? Problem.of(400, "malformed_multipart", "The multipart body could not be read")
-        : cause;
+    if (cause instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
+      return malformed("The multipart body could not be read");
+    }
+    return cause;
+  }
+
+  private static Problem malformed(String detail) {
+    return Problem.of(400, "malformed_multipart", detail);
   }
 
   /** One file part on its way into the store. */

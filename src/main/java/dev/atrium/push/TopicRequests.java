@@ -39,13 +39,13 @@ final class TopicRequests {
     if (rawSince != null) {
       // Only a JSON integer that fits a long: a larger one arrives as a BigInteger and a
       // fraction or exponent as a Double, and either would be cut to some other id.
-      if (!topic.perUser() || !(rawSince instanceof Integer || rawSince instanceof Long)
-          || ((Number) rawSince).longValue() < 0) {
+      if (!topic.perUser() || !(rawSince instanceof Number n) || !(n instanceof Integer || n instanceof Long)
+          || n.longValue() < 0) {
         out.reply(Frames.error("validation_failed", "since is a non-negative integer id, for notifications and files",
             "subscribe"));
         return;
       }
-      since = ((Number) rawSince).longValue();
+      since = n.longValue();
     }
     if (topic == Topic.DASHBOARD) {
       subscribeDashboard();
