@@ -1,6 +1,8 @@
 package dev.atrium.api;
 
 import dev.atrium.problem.Problem;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,7 +15,31 @@ import io.vertx.core.http.HttpServerRequest;
  * follows such a head cannot be trusted to start a new request.
  */
 final class InvalidRequests {
+  private static final String DECODER = HttpObjectDecoder.class.getName();
+
   private InvalidRequests() {
+  }
+
+  /**
+   * Whether a request failed because the HTTP decoder could not read its body: a chunk size
+   * that is not hexadecimal or overflows, a chunk line over the limit, a bad chunk terminator.
+   * Netty reports most of these with its own exceptions, but a malformed chunk size as a plain
+   * NumberFormatException thrown from the decoder. Vert.x closes the connection after it.
+   */
+  static boolean undecodableBody(Throwable failure) {
+    if (failure instanceof DecoderException) {
+      return true;
+    }
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().equals(DECODER)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Problem undecodableBody() {
+    return Problem.of(400, "malformed_request", "The request body is not valid HTTP/1.1 (chunked encoding)");
   }
 
   static void answer(HttpServerRequest request) {

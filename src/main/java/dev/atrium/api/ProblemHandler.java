@@ -119,6 +119,11 @@ public final class ProblemHandler {
       LOG.info("Refused a change on {} {}: {}", ctx.request().method(), ctx.request().path(), pg.getErrorMessage());
       return Problem.of(404, "not_found", "A record this request refers to does not exist");
     }
+    if (InvalidRequests.undecodableBody(failure)) {
+      // the client's malformed bytes, one stack trace each if logged as a fault
+      LOG.debug("Undecodable body on {} {}: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      return InvalidRequests.undecodableBody();
+    }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return Problem.of(500, "internal_error", "An unexpected error occurred");
   }
