@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 final class Frames {
   static final int MAX_FRAME = 64 * 1024;
   static final short CLOSE_GOING_AWAY = 1001;
+  /** A text frame that is not UTF-8 (RFC 6455 8.1). */
+  static final short CLOSE_NOT_UTF8 = 1007;
   static final short CLOSE_POLICY = 1008;
   static final short CLOSE_TOO_BIG = 1009;
   /** Too slow a reader, or the node too busy to check a token: reconnect later. */

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@link Subscriptions}, {@link Outbound}, {@link InboundRate}), pings, and closes. All of its state is touched
  * only on the event loop that accepted it; other threads reach it through {@link #post}.
  */
-public final class PushSocket implements SocketAuth.Listener {
+public final class PushSocket implements SocketAuth.Listener, InboundMessages.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(PushSocket.class);
 
   private final ServerWebSocket ws;
@@ -59,8 +59,7 @@ public final class PushSocket implements SocketAuth.Listener {
   /** Starts the protocol; with a header token the socket is authenticated before any frame is read. */
   void start(String headerToken) {
     registry.opened(this);
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> onBinary());
+    ws.frameHandler(new InboundMessages(Frames.MAX_FRAME, this));
     ws.pongHandler(b -> lastSeenMs = System.currentTimeMillis());
     ws.exceptionHandler(t -> LOG.debug("WebSocket error: {}", t.getMessage()));
     ws.closeHandler(v -> released());
@@ -147,7 +146,8 @@ public final class PushSocket implements SocketAuth.Listener {
     out.reply(ack);
   }
 
-  private void onBinary() {
+  @Override
+  public void onBinary() {
     if (admit()) {
       out.reply(Frames.error("unsupported_frame", "Frames are JSON text", null));
     }
@@ -166,12 +166,9 @@ public final class PushSocket implements SocketAuth.Listener {
     return true;
   }
 
-  private void onText(String text) {
+  @Override
+  public void onText(String text) {
     if (!admit()) {
-      return;
-    }
-    if (text.length() > Frames.MAX_FRAME) {
-      close(Frames.CLOSE_TOO_BIG, "frame too big");
       return;
     }
     Frames.Inbound frame = Frames.parse(text);

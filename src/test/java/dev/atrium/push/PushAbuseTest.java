@@ -7,13 +7,16 @@ import dev.atrium.support.Accounts;
 import dev.atrium.support.Poll;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,13 +73,63 @@ class PushAbuseTest {
     Accounts.Login u = Accounts.registerAndLogin(server, "tabs");
     try (WsClient first = WsClient.authenticated(vertx, server.port(), u.access());
          WsClient second = WsClient.authenticated(vertx, server.port(), u.access())) {
-      assertEquals(java.util.List.of(), first.drainUntilPong());
+      assertEquals(List.of(), first.drainUntilPong());
       try (WsClient third = WsClient.authenticated(vertx, server.port(), u.access())) {
         assertEquals(4409, first.awaitClose(Duration.ofSeconds(10)));
-        assertEquals(java.util.List.of(), second.drainUntilPong());
-        assertEquals(java.util.List.of(), third.drainUntilPong());
+        assertEquals(List.of(), second.drainUntilPong());
+        assertEquals(List.of(), third.drainUntilPong());
         assertTrue(!second.isClosed() && !third.isClosed());
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a text message that is not UTF-8, whole or split across fragments, closes the socket with 1007")
+  void invalidUtf8() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "utf8");
+    byte[] head = "{\"type\":\"ping\",\"pad\":\"".getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = "\"}".getBytes(StandardCharsets.US_ASCII);
+    // 0xC3 starts a two-byte sequence; 0x28 cannot continue it (RFC 6455 8.1: fail the connection)
+    byte[] whole = ByteBuffer.allocate(head.length + 2 + tail.length).put(head).put(new byte[] {(byte) 0xC3, 0x28})
+        .put(tail).array();
+    byte[] first = ByteBuffer.allocate(head.length + 1).put(head).put((byte) 0xC3).array();
+    byte[] rest = ByteBuffer.allocate(1 + tail.length).put((byte) 0x28).put(tail).array();
+    for (byte[][] frames : List.of(new byte[][] {masked(0x81, whole)}, new byte[][] {masked(0x01, first), masked(0x80, rest)})) {
+      try (Socket s = handshake(u.access())) {
+        s.setSoTimeout(5_000); // lenient decoding would answer a pong and keep the socket open
+        for (byte[] frame : frames) {
+          s.getOutputStream().write(frame);
+        }
+        assertEquals(1007, closeCode(s.getInputStream()), "close code");
+      }
+    }
+    // the same message with a valid two-byte character split across the fragments is answered
+    byte[] valid = {(byte) 0xC3, (byte) 0xA9};
+    try (Socket s = handshake(u.access())) {
+      s.getOutputStream().write(masked(0x01, ByteBuffer.allocate(head.length + 1).put(head).put(valid[0]).array()));
+      s.getOutputStream().write(masked(0x80, ByteBuffer.allocate(1 + tail.length).put(valid[1]).put(tail).array()));
+      Frame ack = readFrame(s.getInputStream()); // of the header's token
+      assertEquals("ack", new JsonObject(new String(ack.payload(), StandardCharsets.UTF_8)).getString("type"));
+      Frame answer = readFrame(s.getInputStream());
+      assertEquals(0x1, answer.opcode());
+      assertEquals("pong", new JsonObject(new String(answer.payload(), StandardCharsets.UTF_8)).getString("type"));
+    }
+    Poll.until(Duration.ofSeconds(10), "the sockets are released", () -> openSockets() == 0);
+  }
+
+  @Test
+  @DisplayName("a message over 64 KB in fragments under it closes the socket with 1009")
+  void fragmentedMessageTooBig() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "fragments");
+    byte[] fragment = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
+    try (Socket s = handshake(u.access())) {
+      OutputStream out = s.getOutputStream();
+      out.write(masked(0x01, fragment));
+      for (int i = 0; i < 700; i++) { // 70 KB, in 100-byte continuations
+        out.write(masked(0x00, fragment));
+      }
+      out.flush();
+      assertEquals(1009, closeCode(s.getInputStream()), "close code");
     }
   }
 
@@ -112,10 +165,14 @@ class PushAbuseTest {
 
   /** A client text frame (clients must mask), payload under 126 bytes. */
   private static byte[] maskedText(String text) {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    return masked(0x81, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A client frame with the given first byte (FIN and opcode), masked, payload under 126 bytes. */
+  private static byte[] masked(int finAndOpcode, byte[] payload) {
     byte[] mask = {1, 2, 3, 4};
     byte[] f = new byte[6 + payload.length];
-    f[0] = (byte) 0x81;
+    f[0] = (byte) finAndOpcode;
     f[1] = (byte) (0x80 | payload.length);
     System.arraycopy(mask, 0, f, 2, 4);
     for (int i = 0; i < payload.length; i++) {
@@ -124,28 +181,37 @@ class PushAbuseTest {
     return f;
   }
 
-  /** Reads server frames until the close frame and returns its status code (-1 at end of stream). */
-  private static int closeCode(InputStream in) throws IOException {
-    while (true) {
-      int b0 = in.read();
-      int b1 = in.read();
-      if (b0 < 0 || b1 < 0) {
-        return -1;
-      }
-      long len = b1 & 0x7f;
-      if (len == 126) {
-        len = (in.read() << 8) | in.read();
-      } else if (len == 127) {
-        len = 0;
-        for (int i = 0; i < 8; i++) {
-          len = (len << 8) | in.read();
-        }
-      }
-      byte[] payload = in.readNBytes((int) len);
-      if ((b0 & 0x0f) == 0x8) {
-        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+  /** A server frame: its opcode and payload (servers do not mask). */
+  private record Frame(int opcode, byte[] payload) {
+  }
+
+  /** The next server frame, or null at the end of the stream. */
+  private static Frame readFrame(InputStream in) throws IOException {
+    int b0 = in.read();
+    int b1 = in.read();
+    if (b0 < 0 || b1 < 0) {
+      return null;
+    }
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = (in.read() << 8) | in.read();
+    } else if (len == 127) {
+      len = 0;
+      for (int i = 0; i < 8; i++) {
+        len = (len << 8) | in.read();
       }
     }
+    return new Frame(b0 & 0x0f, in.readNBytes((int) len));
+  }
+
+  /** Reads server frames until the close frame and returns its status code (-1 at end of stream). */
+  private static int closeCode(InputStream in) throws IOException {
+    for (Frame f; (f = readFrame(in)) != null; ) {
+      if (f.opcode() == 0x8) {
+        return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : -1;
+      }
+    }
+    return -1;
   }
 
   private static double openSockets() {
