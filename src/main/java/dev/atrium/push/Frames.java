@@ -1,5 +1,8 @@
 package dev.atrium.push;
 
+import dev.atrium.api.validation.RequestJson;
+import dev.atrium.problem.Problem;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -29,13 +32,14 @@ final class Frames {
   }
 
   static Inbound parse(String text) {
-    JsonObject frame;
+    Object decoded;
     try {
-      frame = new JsonObject(text);
-    } catch (RuntimeException e) {
+      decoded = RequestJson.decode(Buffer.buffer(text));
+    } catch (Problem malformed) {
       return null;
     }
-    return new Inbound(frame.getValue("type") instanceof String s ? s : "", frame);
+    return decoded instanceof JsonObject frame
+        ? new Inbound(frame.getValue("type") instanceof String s ? s : "", frame) : null;
   }
 
   static JsonObject ack(String of) {

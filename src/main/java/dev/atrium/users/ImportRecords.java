@@ -1,8 +1,8 @@
 package dev.atrium.users;
 
+import dev.atrium.api.validation.RequestJson;
 import dev.atrium.problem.Problem;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -28,12 +28,7 @@ final class ImportRecords {
   }
 
   private static List<JsonObject> json(Buffer body) {
-    Object parsed;
-    try {
-      parsed = body.length() == 0 ? null : Json.decode(body);
-    } catch (DecodeException e) {
-      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
-    }
+    Object parsed = body.length() == 0 ? null : RequestJson.decode(body);
     if (!(parsed instanceof JsonArray array)) {
       throw Problem.field("validation_failed", "/", "Expected a JSON array of user objects");
     }
@@ -66,12 +61,5 @@ final class ImportRecords {
 
   private static boolean isCsv(String contentType) {
     return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/csv");
-  }
-
-  /** Vert.x' JSON decoder, kept behind one name for the import. */
-  private static final class Json {
-    static Object decode(Buffer b) {
-      return io.vertx.core.json.Json.decodeValue(b);
-    }
   }
 }

@@ -93,6 +93,22 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("a JSON member named twice in one object is 400 malformed_json naming it, at any depth")
+  void duplicateMembers() {
+    Http.Res login = server.http().send("POST", "/api/auth/login",
+        "{\"email\":\"nobody@x.test\",\"password\":\"x\",\"email\":\"" + TestServer.ADMIN_EMAIL + "\"}", "application/json");
+    assertProblem(login, 400, "malformed_json");
+    assertTrue(login.json().getString("detail").contains("'email'"), login::toString);
+    Http admin = server.http().bearer(server.admin().access());
+    assertProblem(admin.send("POST", "/api/analytics/track-activity",
+        "{\"action\":\"dup\",\"metadata\":{\"page\":\"/a\",\"page\":\"/b\"}}", "application/json"), 400, "malformed_json");
+    assertEquals(List.of(), server.sql("SELECT 1 FROM activities WHERE action = 'dup'"));
+    // the same name in different objects is not a repeat
+    assertEquals(202, admin.send("POST", "/api/analytics/track-activity",
+        "{\"action\":\"dup\",\"metadata\":{\"action\":\"inner\"}}", "application/json").status());
+  }
+
+  @Test
   @DisplayName("a JSON body over 1 MB is refused with 413 payload_too_large before it is read")
   void oversizedBody() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {

@@ -163,6 +163,8 @@ class PushTest {
       assertEquals("malformed_json", ws.next().getString("code"));
       ws.sendText("[1,2,3]");
       assertEquals("malformed_json", ws.next().getString("code"));
+      ws.sendText("{\"type\":\"ping\",\"type\":\"subscribe\",\"topic\":\"notifications\"}");
+      assertEquals("malformed_json", ws.next().getString("code"));
       ws.send(new JsonObject().put("type", "dance"));
       assertEquals("unknown_type", ws.next().getString("code"));
       ws.send(new JsonObject().put("type", "subscribe").put("topic", "gossip"));

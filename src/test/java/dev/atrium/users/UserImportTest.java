@@ -48,10 +48,12 @@ class UserImportTest {
   }
 
   @Test
-  @DisplayName("malformed JSON, a non-array body and an empty import are refused")
+  @DisplayName("malformed JSON, a member named twice, a non-array body and an empty import are refused")
   void badBodies() {
     assertEquals("malformed_json", assertThrows(Problem.class,
         () -> UserImport.parse(Buffer.buffer("[{"), "application/json", true)).code());
+    assertEquals("malformed_json", assertThrows(Problem.class, () -> UserImport.parse(
+        Buffer.buffer("[{\"email\":\"a@x.test\",\"is_staff\":false,\"is_staff\":true}]"), "application/json", true)).code());
     assertEquals(400, assertThrows(Problem.class,
         () -> UserImport.parse(Buffer.buffer("{}"), "application/json", true)).status());
     assertEquals(400, assertThrows(Problem.class,

@@ -4,7 +4,6 @@ import dev.atrium.problem.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
@@ -111,12 +110,7 @@ public final class OperationValidator {
     if (!isJson(type)) {
       return buffer;
     }
-    Object decoded;
-    try {
-      decoded = Json.decodeValue(buffer);
-    } catch (DecodeException e) {
-      throw Problem.of(400, "malformed_json", "The request body is not valid JSON");
-    }
+    Object decoded = RequestJson.decode(buffer);
     if (schema != null) {
       schema.check(decoded, out);
     }
