@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -109,6 +110,19 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("a JSON body in UTF-16 or UTF-32 is 400 malformed_json, not guessed and read")
+  void jsonOnlyInUtf8() throws Exception {
+    String login = "{\"email\":\"" + TestServer.ADMIN_EMAIL + "\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}";
+    assertEquals(200, server.http().post("/api/auth/login", new JsonObject(login)).status());
+    for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32LE", "UTF-32BE")) {
+      byte[] body = login.getBytes(Charset.forName(charset));
+      String answer = rawExchange("POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+      assertTrue(answer.matches("(?s)HTTP/1\\.1 400 .*\"code\":\"malformed_json\".*"), charset + ": " + answer);
+    }
+  }
+
+  @Test
   @DisplayName("a JSON body over 1 MB is refused with 413 payload_too_large before it is read")
   void oversizedBody() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
@@ -127,9 +141,14 @@ class HttpEdgeTest {
 
   /** Sends raw bytes on a fresh connection and reads until the node closes it (the read times out after 10 s otherwise). */
   private String rawExchange(String head) throws Exception {
+    return rawExchange(head, new byte[0]);
+  }
+
+  private String rawExchange(String head, byte[] body) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
       ByteArrayOutputStream all = new ByteArrayOutputStream();
