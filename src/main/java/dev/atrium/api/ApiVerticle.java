@@ -45,8 +45,10 @@ public final class ApiVerticle extends VerticleBase {
               // digest updates and file writes
               .setMaxChunkSize(64 * 1024)
               .setIdleTimeout(120)
-              // Push frames are limited to 64 KB by the protocol handler, which answers 1009; the
-              // transport limit sits above it so oversized frames get that answer, not a dropped line.
+              // Push messages are limited to 64 KB by the push socket (InboundMessages joins the
+              // frames), which answers 1009; the transport's frame limit sits above it so an
+              // oversized frame gets that answer, not a dropped line. The message limit is Vert.x's
+              // own joiner's, which the push socket does not use.
               .setMaxWebSocketFrameSize(256 * 1024)
               .setMaxWebSocketMessageSize(256 * 1024)
               // No WebSocket compression either: push messages are small, a deflate context per
