@@ -72,7 +72,9 @@ public final class RequestLog implements PlatformHandler {
     if (trustProxy) {
       String forwarded = ctx.request().getHeader("X-Forwarded-For");
       if (forwarded != null && !forwarded.isBlank()) {
-        ip = forwarded.split(",")[0].trim();
+        // The last entry: the one the trusted proxy in front wrote. A proxy that appends (rather
+        // than replaces, as deploy/nginx.conf does) keeps whatever the client sent before it.
+        ip = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
       } else {
         ip = ctx.request().getHeader("X-Real-IP");
       }

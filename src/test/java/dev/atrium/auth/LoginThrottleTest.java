@@ -113,4 +113,18 @@ class LoginThrottleTest {
     assertEquals(429, blocked.status());
     assertEquals(200, login("10.3.0.2", victim.email(), Accounts.PASSWORD).status());
   }
+
+  @Test
+  @DisplayName("behind a proxy that appends, a client's own X-Forwarded-For entries do not make it another address")
+  void forgedForwardedEntries() {
+    // An appending proxy (nginx's $proxy_add_x_forwarded_for, most load balancers) puts the
+    // address it saw last; whatever comes before it is the client's to write.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(401, login("203.0.113." + i + ", 10.6.0.1", Accounts.uniqueEmail("rotate"), "guess").status());
+    }
+    Accounts.Login victim = Accounts.registerAndLogin(server, "rotated");
+    Http.Res blocked = login("198.51.100.7, 10.6.0.1", victim.email(), Accounts.PASSWORD);
+    assertEquals(429, blocked.status(), blocked::toString);
+    assertEquals(200, login("10.6.0.1, 10.6.0.2", victim.email(), Accounts.PASSWORD).status());
+  }
 }
