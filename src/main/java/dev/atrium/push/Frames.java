@@ -31,10 +31,10 @@ final class Frames {
   record Inbound(String type, JsonObject body) {
   }
 
-  static Inbound parse(String text) {
+  static Inbound parse(Buffer text) {
     Object decoded;
     try {
-      decoded = RequestJson.decode(Buffer.buffer(text));
+      decoded = RequestJson.decode(text);
     } catch (Problem malformed) {
       return null;
     }

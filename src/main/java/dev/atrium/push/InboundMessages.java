@@ -1,11 +1,10 @@
 package dev.atrium.push;
 
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,7 +17,8 @@ import java.nio.charset.StandardCharsets;
 final class InboundMessages implements Handler<WebSocketFrame> {
   /** What the socket does with each complete message, and how it closes on a bad one. */
   interface Listener {
-    void onText(String message);
+    /** A text message, its bytes already checked to be UTF-8. */
+    void onText(Buffer message);
 
     void onBinary();
 
@@ -60,24 +60,10 @@ final class InboundMessages implements Handler<WebSocketFrame> {
       listener.onBinary();
       return;
     }
-    String text = utf8(message);
-    if (text == null) {
-      listener.close(Frames.CLOSE_NOT_UTF8, "text frames must be UTF-8");
+    if (ByteBufUtil.isText(((BufferInternal) message).getByteBuf(), StandardCharsets.UTF_8)) {
+      listener.onText(message);
     } else {
-      listener.onText(text);
-    }
-  }
-
-  /** The message decoded strictly, or null when it is not UTF-8. */
-  private static String utf8(Buffer message) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(message.getBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
+      listener.close(Frames.CLOSE_NOT_UTF8, "text frames must be UTF-8");
     }
   }
 }

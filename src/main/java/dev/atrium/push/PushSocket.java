@@ -167,7 +167,7 @@ public final class PushSocket implements SocketAuth.Listener, InboundMessages.Li
   }
 
   @Override
-  public void onText(String text) {
+  public void onText(Buffer text) {
     if (!admit()) {
       return;
     }
