@@ -4,7 +4,6 @@ import dev.atrium.problem.Problem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.List;
