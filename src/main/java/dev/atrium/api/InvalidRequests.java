@@ -24,18 +24,12 @@ final class InvalidRequests {
    * Whether a request failed because the HTTP decoder could not read its body: a chunk size
    * that is not hexadecimal or overflows, a chunk line over the limit, a bad chunk terminator.
    * Netty reports most of these with its own exceptions, but a malformed chunk size as a plain
-   * NumberFormatException thrown from the decoder. Vert.x closes the connection after it.
+   * NumberFormatException thrown by the decoder itself (so its top frame is the decoder's; a
+   * fault of ours would be thrown elsewhere). Vert.x closes the connection after it.
    */
   static boolean undecodableBody(Throwable failure) {
-    if (failure instanceof DecoderException) {
-      return true;
-    }
-    for (StackTraceElement frame : failure.getStackTrace()) {
-      if (frame.getClassName().equals(DECODER)) {
-        return true;
-      }
-    }
-    return false;
+    StackTraceElement[] stack = failure.getStackTrace();
+    return failure instanceof DecoderException || stack.length > 0 && stack[0].getClassName().equals(DECODER);
   }
 
   static Problem undecodableBody() {
