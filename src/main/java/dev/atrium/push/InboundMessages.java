@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 final class InboundMessages implements Handler<WebSocketFrame> {
   /** What the socket does with each complete message, and how it closes on a bad one. */
   interface Listener {
+    /** Counts one data frame (a fragment counts as a frame); false when the socket is closed for it. */
+    boolean admit();
+
     /** A text message, its bytes already checked to be UTF-8. */
     void onText(Buffer message);
 
@@ -38,6 +41,12 @@ final class InboundMessages implements Handler<WebSocketFrame> {
 
   @Override
   public void handle(WebSocketFrame frame) {
+    if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+      if (!listener.admit()) {
+        pending = null;
+        return;
+      }
+    }
     if (frame.isText() || frame.isBinary()) {
       pending = frame.isFinal() ? frame.binaryData() : Buffer.buffer().appendBuffer(frame.binaryData());
       pendingText = frame.isText();

@@ -148,13 +148,12 @@ public final class PushSocket implements SocketAuth.Listener, InboundMessages.Li
 
   @Override
   public void onBinary() {
-    if (admit()) {
-      out.reply(Frames.error("unsupported_frame", "Frames are JSON text", null));
-    }
+    out.reply(Frames.error("unsupported_frame", "Frames are JSON text", null));
   }
 
   /** Counts a frame against the socket's rate; a client over it is closed with 1008. */
-  private boolean admit() {
+  @Override
+  public boolean admit() {
     lastSeenMs = System.currentTimeMillis();
     if (closed) {
       return false;
@@ -168,9 +167,6 @@ public final class PushSocket implements SocketAuth.Listener, InboundMessages.Li
 
   @Override
   public void onText(Buffer text) {
-    if (!admit()) {
-      return;
-    }
     Frames.Inbound frame = Frames.parse(text);
     if (frame == null) {
       out.reply(Frames.error("malformed_json", "Frames must be JSON objects", null));

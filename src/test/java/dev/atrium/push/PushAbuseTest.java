@@ -118,14 +118,29 @@ class PushAbuseTest {
   }
 
   @Test
+  @DisplayName("fragments count against the frame rate: a message that never ends in empty continuations is closed with 1008")
+  void endlessFragments() throws Exception {
+    Accounts.Login u = Accounts.registerAndLogin(server, "endless");
+    try (Socket s = handshake(u.access())) {
+      OutputStream out = s.getOutputStream();
+      out.write(masked(0x01, "{".getBytes(StandardCharsets.US_ASCII)));
+      for (int i = 0; i < 200; i++) { // four times the rate of 50, never growing the message
+        out.write(masked(0x00, new byte[0]));
+      }
+      out.flush();
+      assertEquals(1008, closeCode(s.getInputStream()), "close code");
+    }
+  }
+
+  @Test
   @DisplayName("a message over 64 KB in fragments under it closes the socket with 1009")
   void fragmentedMessageTooBig() throws Exception {
     Accounts.Login u = Accounts.registerAndLogin(server, "fragments");
-    byte[] fragment = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
+    byte[] fragment = "x".repeat(2000).getBytes(StandardCharsets.US_ASCII);
     try (Socket s = handshake(u.access())) {
       OutputStream out = s.getOutputStream();
       out.write(masked(0x01, fragment));
-      for (int i = 0; i < 700; i++) { // 70 KB, in 100-byte continuations
+      for (int i = 0; i < 35; i++) { // 72 KB, in 2 KB continuations: fewer frames than the rate
         out.write(masked(0x00, fragment));
       }
       out.flush();
@@ -168,15 +183,22 @@ class PushAbuseTest {
     return masked(0x81, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A client frame with the given first byte (FIN and opcode), masked, payload under 126 bytes. */
+  /** A client frame with the given first byte (FIN and opcode), masked, payload under 64 KB. */
   private static byte[] masked(int finAndOpcode, byte[] payload) {
     byte[] mask = {1, 2, 3, 4};
-    byte[] f = new byte[6 + payload.length];
+    int head = payload.length < 126 ? 2 : 4;
+    byte[] f = new byte[head + 4 + payload.length];
     f[0] = (byte) finAndOpcode;
-    f[1] = (byte) (0x80 | payload.length);
-    System.arraycopy(mask, 0, f, 2, 4);
+    if (head == 2) {
+      f[1] = (byte) (0x80 | payload.length);
+    } else {
+      f[1] = (byte) (0x80 | 126);
+      f[2] = (byte) (payload.length >> 8);
+      f[3] = (byte) payload.length;
+    }
+    System.arraycopy(mask, 0, f, head, 4);
     for (int i = 0; i < payload.length; i++) {
-      f[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+      f[head + 4 + i] = (byte) (payload[i] ^ mask[i % 4]);
     }
     return f;
   }
