@@ -91,6 +91,19 @@ class HttpEdgeTest {
     assertProblem(server.http().send("POST", "/api/auth/login", "email=a&password=b", "application/x-www-form-urlencoded"),
         415, "unsupported_media_type");
     assertProblem(server.http().send("POST", "/api/auth/login", "hello", "text/plain"), 415, "unsupported_media_type");
+    // JSON is UTF-8 only (RFC 8259): another charset is named as the fault, even for a body
+    // whose bytes happen to be ASCII; utf-8 in any spelling is accepted
+    String login = "{\"email\":\"" + TestServer.ADMIN_EMAIL + "\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}";
+    for (String latin : List.of("application/json; charset=latin1", "application/json;charset=\"ISO-8859-1\"",
+        "application/json; q=1; Charset=windows-1252")) {
+      Http.Res refused = server.http().send("POST", "/api/auth/login", login, latin);
+      assertProblem(refused, 415, "unsupported_media_type");
+      assertTrue(refused.json().getString("detail").contains("UTF-8"), refused::toString);
+    }
+    for (String utf8 : List.of("application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
+        "application/json; charset=UTF8")) {
+      assertEquals(200, server.http().send("POST", "/api/auth/login", login, utf8).status(), utf8);
+    }
   }
 
   @Test
