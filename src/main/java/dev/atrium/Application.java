@@ -127,7 +127,7 @@ public final class Application {
     modules.add(new dev.atrium.console.ConsoleModule(platform));
 
     ApiRouter router = new ApiRouter(vertx, access.bearerAuth(), access.apiKeyAuth(), access.guard(),
-        config.corsOrigins(), config.trustProxy());
+        config.corsOrigins(), config.trustProxy(), config.publicUrl());
     Future<Void> started = Future.succeededFuture();
     for (Module module : modules) {
       started = started.compose(v -> module.start());

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,15 +40,17 @@ public final class ApiRouter {
   private final RouteGuards guards;
   private final List<String> corsOrigins;
   private final boolean trustProxy;
+  private final Optional<String> publicUrl;
 
   public ApiRouter(Vertx vertx, AuthenticationProvider bearerAuth, AuthenticationProvider apiKeyAuth, RouteGuards guards,
-                   List<String> corsOrigins, boolean trustProxy) {
+                   List<String> corsOrigins, boolean trustProxy, Optional<String> publicUrl) {
     this.vertx = vertx;
     this.bearerAuth = bearerAuth;
     this.apiKeyAuth = apiKeyAuth;
     this.guards = guards;
     this.corsOrigins = corsOrigins;
     this.trustProxy = trustProxy;
+    this.publicUrl = publicUrl;
   }
 
   public Future<Router> build(List<Module> modules) {
@@ -88,6 +91,7 @@ public final class ApiRouter {
           .rootHandler(new SecurityHeaders())
           .rootHandler(new SameOriginCors(cors()))
           .rootHandler(body);
+      publicUrl.ifPresent(url -> builder.rootHandler(new LinkBase(url)));
 
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();

@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * The one way a list route pages: Django REST Framework's {@code ?page=&page_size=} (the
  * contract bounds them) answered as {@code {count, next, previous, results}} with absolute
- * links that keep the other query parameters. A page past the end is an empty page, not an
+ * links (under {@link LinkBase}) that keep the other query parameters. A page past the end is an empty page, not an
  * error. Lists that are never paged (a user's sessions, keys, grants) answer
  * {@code {count, results}} through {@link #unpaged}, and the contract says so.
  */
@@ -102,9 +102,7 @@ public record PageRequest(int page, int size) {
       }
     }
     query.append(query.isEmpty() ? "" : "&").append("page=").append(target);
-    String uri = ctx.request().absoluteURI();
-    String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
-    return base + "?" + query;
+    return LinkBase.of(ctx) + "?" + query;
   }
 
   private static Map<String, List<String>> groupedParams(RoutingContext ctx) {

@@ -27,6 +27,7 @@ public record AppConfig(
     Duration accessTtl,
     Duration refreshTtl,
     List<String> corsOrigins,
+    Optional<String> publicUrl,
     long maxFileSize,
     long userQuota,
     Duration signedUrlTtl,
@@ -58,6 +59,9 @@ public record AppConfig(
   public static AppConfig fromEnv(Map<String, String> env) {
     Reader r = new Reader(env);
     int cores = Runtime.getRuntime().availableProcessors();
+    // unset: paging links follow the request's Host, as DRF's do, and mails link to localhost
+    Optional<String> publicUrl = Optional.ofNullable(r.raw("ATRIUM_PUBLIC_URL"))
+        .map(v -> r.get("ATRIUM_PUBLIC_URL", v, MailSettings::publicUrl));
     return new AppConfig(
         r.integer("ATRIUM_HTTP_PORT", 8080, 0, 65535),
         r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
@@ -72,6 +76,7 @@ public record AppConfig(
         r.get("ATRIUM_ACCESS_TTL", "1h", ValueParsers::duration),
         r.get("ATRIUM_REFRESH_TTL", "7d", ValueParsers::duration),
         r.get("ATRIUM_CORS_ORIGINS", "http://localhost:3000,http://localhost:8080", AppConfig::origins),
+        publicUrl,
         r.get("ATRIUM_MAX_FILE_SIZE", "100MB", ValueParsers::bytes),
         r.get("ATRIUM_USER_QUOTA", "10GB", ValueParsers::bytes),
         r.get("ATRIUM_SIGNED_URL_TTL", "15m", ValueParsers::duration),
@@ -115,7 +120,7 @@ public record AppConfig(
             Optional.ofNullable(r.raw("ATRIUM_SMTP_URL")).map(v -> r.get("ATRIUM_SMTP_URL", v, MailSettings::parseSmtp)
                 .trustingAll(r.get("ATRIUM_SMTP_TRUST_ALL", "false", AppConfig::bool))),
             r.get("ATRIUM_MAIL_FROM", "Atrium <no-reply@atrium.local>", MailSettings::address),
-            r.get("ATRIUM_PUBLIC_URL", "http://localhost:8080", MailSettings::publicUrl),
+            publicUrl.orElse(MailSettings.LOCAL_URL),
             r.get("ATRIUM_REQUIRE_VERIFIED_EMAIL", "false", AppConfig::bool),
             r.integer("ATRIUM_MAIL_MAX_ATTEMPTS", 10, 1, 100),
             r.get("ATRIUM_MAIL_RETRY_BASE", "5s", ValueParsers::duration),

@@ -9,12 +9,15 @@ import java.util.Optional;
 /**
  * Outgoing mail and the account-lifecycle switches. {@code smtp} empty: mails are written to the
  * log instead of sent (development); every flow still works. {@code publicUrl}: the origin that
- * links in mails point to. {@code maxAttempts}/{@code retryBase}: a mail is tried up to that many
- * times, waiting {@code retryBase × 2^(attempt-1)} (at most 10 minutes) between tries.
+ * links in mails point to (ATRIUM_PUBLIC_URL, else {@link #LOCAL_URL}).
+ * {@code maxAttempts}/{@code retryBase}: a mail is tried up to that many times, waiting
+ * {@code retryBase × 2^(attempt-1)} (at most 10 minutes) between tries.
  * {@code codeLimits}: how many code mails one address gets and one client IP asks for.
  */
 public record MailSettings(Optional<Smtp> smtp, String from, String publicUrl, boolean requireVerifiedEmail,
                            int maxAttempts, Duration retryBase, CodeLimits codeLimits) {
+  /** Where mails link to when ATRIUM_PUBLIC_URL is unset: a node on a developer's machine. */
+  public static final String LOCAL_URL = "http://localhost:8080";
 
   /**
    * Where to send: {@code ssl} for smtps:// (TLS from the first byte); smtp:// upgrades with

@@ -38,6 +38,10 @@ class MailSettingsTest {
     AppConfig ok = AppConfig.fromEnv(Map.of("ATRIUM_PUBLIC_URL", "https://atrium.example.com/",
         "ATRIUM_MAIL_FROM", "Atrium <no-reply@example.com>", "ATRIUM_REQUIRE_VERIFIED_EMAIL", "true"));
     assertEquals("https://atrium.example.com", ok.mail().publicUrl());
+    assertEquals("https://atrium.example.com", ok.publicUrl().orElseThrow());
+    AppConfig unset = AppConfig.fromEnv(Map.of());
+    assertTrue(unset.publicUrl().isEmpty(), "unset: paging links follow the request's Host");
+    assertEquals("http://localhost:8080", unset.mail().publicUrl());
     assertTrue(ok.mail().requireVerifiedEmail());
     assertTrue(ok.mail().smtp().isEmpty());
   }
