@@ -26,6 +26,7 @@ node_env() {
     ATRIUM_REDIS_PREFIX="${ATRIUM_REDIS_PREFIX:-atrium-cluster:}" ATRIUM_DATA_DIR="$RUN/data" \
     ATRIUM_TRUST_PROXY=true ATRIUM_MAX_FILE_SIZE=1GB \
     ATRIUM_CORS_ORIGINS="http://127.0.0.1:$GATEWAY,http://localhost:$GATEWAY,http://localhost:3000" \
+    ATRIUM_PUBLIC_URL="${ATRIUM_PUBLIC_URL:-http://localhost:$GATEWAY}" \
     ATRIUM_ADMIN_EMAIL="${ATRIUM_ADMIN_EMAIL:-admin@atrium.local}" \
     ${ATRIUM_ADMIN_PASSWORD:+ATRIUM_ADMIN_PASSWORD="$ATRIUM_ADMIN_PASSWORD"} "${@:2}"
 }

@@ -3,6 +3,7 @@ package dev.atrium.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.atrium.support.Accounts;
 import dev.atrium.support.Http;
 import dev.atrium.support.Poll;
 import dev.atrium.support.TestServer;
@@ -84,6 +85,15 @@ class GatewayTest {
       assertEquals("application/problem+json", res.header("Content-Type").orElse(""), path);
       assertEquals("route_not_found", res.code(), path);
     }
+  }
+
+  @Test
+  @DisplayName("a page's links through the gateway keep the port the client used, not only its host name")
+  void pageLinksKeepThePort() {
+    Accounts.registerAndLogin(server, "gateway");
+    Http.Res page = http(gateway).bearer(server.admin().access()).get("/api/users?page_size=1");
+    assertEquals(200, page.status(), page::toString);
+    assertEquals("http://127.0.0.1:" + gateway + "/api/users?page_size=1&page=2", page.json().getString("next"));
   }
 
   @Test
