@@ -91,7 +91,9 @@ public final class ApiRouter {
           .rootHandler(new SecurityHeaders())
           .rootHandler(new SameOriginCors(cors()))
           .rootHandler(body);
-      publicUrl.ifPresent(url -> builder.rootHandler(new LinkBase(url)));
+      if (publicUrl.isPresent() || trustProxy) {
+        builder.rootHandler(new LinkBase(publicUrl.orElse(null), trustProxy));
+      }
 
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
