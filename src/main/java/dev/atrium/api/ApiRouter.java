@@ -91,9 +91,6 @@ public final class ApiRouter {
           .rootHandler(new SecurityHeaders())
           .rootHandler(new SameOriginCors(cors()))
           .rootHandler(body);
-      if (publicUrl.isPresent() || trustProxy) {
-        builder.rootHandler(new LinkBase(publicUrl.orElse(null), trustProxy));
-      }
 
       for (OpenAPIRoute route : builder.getRoutes()) {
         Operation operation = route.getOperation();
@@ -132,6 +129,7 @@ public final class ApiRouter {
       }
       Router router = builder.createRouter();
       modules.forEach(m -> m.mount(router));
+      new LinkBase(publicUrl.orElse(null), trustProxy).attachTo(router);
       router.route().failureHandler(ProblemHandler::handle);
       // A path Vert.x cannot decode (a malformed %-escape) fails before any route matches, with
       // no failure of ours to map

@@ -1,6 +1,7 @@
 package dev.atrium.api;
 
-import io.vertx.core.Handler;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
@@ -10,11 +11,13 @@ import java.util.Locale;
  * make a link point elsewhere. Unset, under the request's own Host, as Django REST Framework
  * builds them, with the scheme the client used: the connection's, or behind a trusted proxy
  * (ATRIUM_TRUST_PROXY) its {@code X-Forwarded-Proto}, so a node behind a TLS proxy links with
- * https (DRF's SECURE_PROXY_SSL_HEADER). Installed as a root handler only when either is set, so
- * the default costs nothing per request.
+ * https (DRF's SECURE_PROXY_SSL_HEADER). Kept in the metadata of the API router's routes, set
+ * once when the router is built: a request that builds no link pays nothing for it.
  */
-final class LinkBase implements Handler<RoutingContext> {
+final class LinkBase {
   private static final String KEY = "atrium.linkBase";
+  /** A route outside the API router: the request's Host and the connection's scheme. */
+  private static final LinkBase REQUEST_HOST = new LinkBase(null, false);
 
   /** Null: links under the request's Host. */
   private final String publicUrl;
@@ -25,34 +28,33 @@ final class LinkBase implements Handler<RoutingContext> {
     this.trustProxy = trustProxy;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    ctx.put(KEY, this);
-    ctx.next();
+  /** Makes this the link base of every route {@code router} has now. */
+  void attachTo(Router router) {
+    router.getRoutes().forEach(route -> route.putMetadata(KEY, this));
   }
 
   /** The absolute URL of this request's path, without its query. */
   static String of(RoutingContext ctx) {
-    LinkBase base = ctx.get(KEY);
-    if (base != null && base.publicUrl != null) {
-      return base.publicUrl + ctx.request().path();
+    Route route = ctx.currentRoute();
+    LinkBase base = route == null ? null : route.getMetadata(KEY);
+    return (base == null ? REQUEST_HOST : base).url(ctx);
+  }
+
+  private String url(RoutingContext ctx) {
+    if (publicUrl != null) {
+      return publicUrl + ctx.request().path();
     }
     String uri = ctx.request().absoluteURI();
     int query = uri.indexOf('?');
     String url = query < 0 ? uri : uri.substring(0, query);
-    return base == null ? url : base.withForwardedScheme(ctx, url);
+    String scheme = trustProxy ? forwardedScheme(ctx) : null;
+    return scheme == null ? url : scheme + url.substring(url.indexOf("://"));
   }
 
-  private String withForwardedScheme(RoutingContext ctx, String url) {
-    String proto = trustProxy ? ctx.request().getHeader("X-Forwarded-Proto") : null;
-    if (proto == null) {
-      return url;
-    }
-    // the proxy's own value; anything but the two schemes a link can carry is ignored
-    String scheme = proto.trim().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http")) {
-      return url;
-    }
-    return scheme + url.substring(url.indexOf("://"));
+  /** The trusted proxy's {@code X-Forwarded-Proto}; anything but the two schemes a link can carry is ignored. */
+  private static String forwardedScheme(RoutingContext ctx) {
+    String proto = ctx.request().getHeader("X-Forwarded-Proto");
+    String scheme = proto == null ? null : proto.trim().toLowerCase(Locale.ROOT);
+    return "https".equals(scheme) || "http".equals(scheme) ? scheme : null;
   }
 }

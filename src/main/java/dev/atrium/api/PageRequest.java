@@ -19,8 +19,8 @@ import java.util.function.Function;
 /**
  * The one way a list route pages: Django REST Framework's {@code ?page=&page_size=} (the
  * contract bounds them) answered as {@code {count, next, previous, results}} with absolute
- * links (under {@link LinkBase}) that keep the other query parameters. A page past the end is an empty page, not an
- * error. Lists that are never paged (a user's sessions, keys, grants) answer
+ * links (under {@link LinkBase}) that keep the other query parameters. A page past the end is an
+ * empty page, not an error. Lists that are never paged (a user's sessions, keys, grants) answer
  * {@code {count, results}} through {@link #unpaged}, and the contract says so.
  */
 public record PageRequest(int page, int size) {
