@@ -56,7 +56,13 @@ public final class ApiVerticle extends VerticleBase {
               // HTTP response the connection writes (3.5 % of a track-activity request's CPU).
               .setPerMessageWebSocketCompressionSupported(false)
               .setPerFrameWebSocketCompressionSupported(false));
-          return server.requestHandler(r).invalidRequestHandler(InvalidRequests::answer).listen(port, host);
+          return server.requestHandler(request -> {
+            if (InvalidRequests.percentInHost(request)) {
+              InvalidRequests.refuseHost(request);
+            } else {
+              r.handle(request);
+            }
+          }).invalidRequestHandler(InvalidRequests::answer).listen(port, host);
         });
   }
 
