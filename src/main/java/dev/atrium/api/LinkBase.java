@@ -1,5 +1,8 @@
 package dev.atrium.api;
 
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,11 +47,23 @@ final class LinkBase {
     if (publicUrl != null) {
       return publicUrl + ctx.request().path();
     }
-    String uri = ctx.request().absoluteURI();
+    HttpServerRequest request = ctx.request();
+    String scheme = trustProxy ? forwardedScheme(ctx) : null;
+    HostAndPort authority = request.authority();
+    if (authority == null || authority.host().isEmpty()) {
+      // No Host (HTTP/1.0) or an empty one: the address the client reached, as Django falls back
+      // to SERVER_NAME and SERVER_PORT; absoluteURI() would give "http:///api/...", which leads nowhere.
+      return (scheme == null ? request.scheme() : scheme) + "://" + address(request.localAddress()) + request.path();
+    }
+    String uri = request.absoluteURI();
     int query = uri.indexOf('?');
     String url = query < 0 ? uri : uri.substring(0, query);
-    String scheme = trustProxy ? forwardedScheme(ctx) : null;
     return scheme == null ? url : scheme + url.substring(url.indexOf("://"));
+  }
+
+  private static String address(SocketAddress local) {
+    String host = local.hostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + local.port();
   }
 
   /** The trusted proxy's {@code X-Forwarded-Proto}; anything but the two schemes a link can carry is ignored. */

@@ -27,6 +27,9 @@ class PageLinksTest {
     Accounts.registerAndLogin(server, "links");
     JsonObject page = pageAsked(server, "forged.example:1234", "X-Forwarded-Proto: https\r\n");
     assertEquals("http://forged.example:1234/api/users?page_size=1&page=2", page.getString("next"));
+    // an empty Host: the address the client reached (Django's SERVER_NAME), not "http:///api/..."
+    assertEquals("http://127.0.0.1:" + server.port() + "/api/users?page_size=1&page=2",
+        pageAsked(server, "", "").getString("next"));
     TestServer behindTls = server.join(Map.of("ATRIUM_TRUST_PROXY", "true"));
     assertEquals("https://atrium.example.com/api/users?page_size=1&page=2",
         pageAsked(behindTls, "atrium.example.com", "X-Forwarded-Proto: https\r\n").getString("next"));
