@@ -56,13 +56,8 @@ public final class ApiVerticle extends VerticleBase {
               // HTTP response the connection writes (3.5 % of a track-activity request's CPU).
               .setPerMessageWebSocketCompressionSupported(false)
               .setPerFrameWebSocketCompressionSupported(false));
-          return server.requestHandler(request -> {
-            if (InvalidRequests.percentInHost(request)) {
-              InvalidRequests.refuseHost(request);
-            } else {
-              r.handle(request);
-            }
-          }).invalidRequestHandler(InvalidRequests::answer).listen(port, host);
+          return server.requestHandler(InvalidRequests.screeningHosts(r))
+              .invalidRequestHandler(InvalidRequests::answer).listen(port, host);
         });
   }
 

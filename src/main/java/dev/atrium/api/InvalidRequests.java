@@ -5,15 +5,17 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Requests refused before any route saw them: by the HTTP decoder (a request line or headers over
- * the limits, a malformed head), or for a Host that Vert.x's own check cannot read: answered as
- * problem+json like every other refusal, where Vert.x's default sends the bare status. The connection is closed after, as the default does: what
- * follows such a head cannot be trusted to start a new request.
+ * the limits, a malformed head), or for a Host that Vert.x's own check cannot read. Answered as
+ * problem+json like every other refusal, where Vert.x's default sends the bare status. The
+ * connection is closed after, as the default does: what follows such a head cannot be trusted to
+ * start a new request.
  */
 final class InvalidRequests {
   private static final String DECODER = HttpObjectDecoder.class.getName();
@@ -38,19 +40,22 @@ final class InvalidRequests {
   }
 
   /**
-   * Whether the Host header holds a '%'. Vert.x 5.0.7 checks the Host before any route, and its
-   * check of a %-escape reads the wrong index (HostAndPortImpl.parseRegName uses the character as
-   * the index): a Host such as {@code %41} throws out of the router, the request is never answered
-   * and each one logs a stack trace as an error. No host name holds a '%' (Django's host check
-   * refuses it too), so such a request is refused before the router sees it.
+   * {@code router}, behind a refusal of any Host that holds a '%'. Vert.x 5.0.7 checks the Host
+   * before any route, and its check of a %-escape reads the wrong index
+   * (HostAndPortImpl.parseRegName uses the character as the index): a Host such as {@code %41}
+   * throws out of the router, the request is never answered and each one logs a stack trace as an
+   * error. No host name holds a '%' (Django's host check refuses it too), so such a request is
+   * refused before the router sees it.
    */
-  static boolean percentInHost(HttpServerRequest request) {
-    String host = request.getHeader(HttpHeaders.HOST);
-    return host != null && host.indexOf('%') >= 0;
-  }
-
-  static void refuseHost(HttpServerRequest request) {
-    send(request, Problem.of(400, "bad_request", "The Host header is not a valid host name"));
+  static Handler<HttpServerRequest> screeningHosts(Handler<HttpServerRequest> router) {
+    return request -> {
+      String host = request.getHeader(HttpHeaders.HOST);
+      if (host != null && host.indexOf('%') >= 0) {
+        send(request, Problem.of(400, "bad_request", "The Host header is not a valid host name"));
+      } else {
+        router.handle(request);
+      }
+    };
   }
 
   static void answer(HttpServerRequest request) {

@@ -199,7 +199,7 @@ class HttpEdgeTest {
   @Test
   @DisplayName("a Host holding a %-escape is 400 bad_request as problem+json, never left unanswered")
   void percentInHost() throws Exception {
-    // Vert.x 5.0.7's own Host check throws on these (InvalidRequests.percentInHost)
+    // Vert.x 5.0.7's own Host check throws on these (InvalidRequests.screeningHosts)
     for (String host : List.of("%41", "a%2e", "%", "example.com:8%30")) {
       String answer = rawExchange("GET /health/live HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
       assertTrue(answer.matches("(?s)HTTP/1\\.1 400 .*"), host + " -> " + answer);
