@@ -3,6 +3,7 @@ package dev.atrium.api;
 import dev.atrium.problem.Problem;
 import dev.atrium.db.DependencyUnavailable;
 import dev.atrium.db.SqlStates;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.json.JsonObject;
@@ -137,6 +138,8 @@ public final class ProblemHandler {
       case 405 -> Problem.of(405, "method_not_allowed", "This route does not accept that method");
       case 413 -> Problem.of(413, "payload_too_large", "The request body is too large");
       case 415 -> Problem.of(415, "unsupported_media_type", "Unsupported content type");
+      // vertx-web's body handler refuses any Expect but 100-continue (RFC 9110 10.1.1)
+      case 417 -> Problem.of(417, "expectation_failed", "The only expectation this server meets is 100-continue");
       case -1, 500 -> Problem.of(500, "internal_error", "An unexpected error occurred");
       default -> Problem.of(status, "http_" + status, title(status));
     };
@@ -156,8 +159,10 @@ public final class ProblemHandler {
       case 416 -> "Range Not Satisfiable";
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
+      case 460 -> "Checksum Mismatch"; // tus's checksum extension
       case 503 -> "Service Unavailable";
-      default -> status >= 500 ? "Internal Server Error" : "Error";
+      // RFC 9110's phrase, never a bare "Error" (412 from tus, 417 from the body handler, ...)
+      default -> HttpResponseStatus.valueOf(status).reasonPhrase();
     };
   }
 }

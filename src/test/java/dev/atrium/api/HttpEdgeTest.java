@@ -210,6 +210,19 @@ class HttpEdgeTest {
   }
 
   @Test
+  @DisplayName("an expectation other than 100-continue is 417 expectation_failed, titled with its reason phrase")
+  void unmetExpectation() throws Exception {
+    String answer = rawExchange("POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
+        "{}".getBytes(StandardCharsets.UTF_8));
+    assertTrue(answer.matches("(?s)HTTP/1\\.1 417 .*"), answer);
+    assertTrue(answer.contains("application/problem+json"), answer);
+    JsonObject problem = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    assertEquals("expectation_failed", problem.getString("code"), answer);
+    assertEquals("Expectation Failed", problem.getString("title"), answer);
+  }
+
+  @Test
   @DisplayName("a chunked body the decoder cannot read is the client's malformed request, never logged as a fault")
   void undecodableChunkedBody() throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger(ProblemHandler.class);

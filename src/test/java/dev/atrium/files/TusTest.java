@@ -98,7 +98,7 @@ class TusTest {
   }
 
   @Test
-  @DisplayName("a checksum mismatch is 460 and stores nothing; a wrong algorithm is 400; no Tus-Resumable is 412")
+  @DisplayName("a checksum mismatch is 460 and stores nothing; a wrong algorithm is 400; no Tus-Resumable or another version is 412")
   void checksums() {
     Accounts.Login a = Accounts.registerAndLogin(server, "sum");
     Tus tus = new Tus(server, a.access());
@@ -107,10 +107,16 @@ class TusTest {
     Http.Res bad = tus.patch(path, 0, data, 0, 50_000, Tus.sha256Header(data, 1, 50_000));
     assertEquals(460, bad.status(), bad::toString);
     assertEquals("checksum_mismatch", bad.code());
+    assertEquals("Checksum Mismatch", bad.json().getString("title"));
     assertEquals(0, tus.offset(path));
     assertEquals(400, tus.patch(path, 0, data, 0, 10, "md5 AAAA").status());
     Http.Res noVersion = server.http().bearer(a.access()).send("HEAD", path, HttpRequest.BodyPublishers.noBody(), null);
     assertEquals(412, noVersion.status());
+    Http.Res otherVersion = server.http().bearer(a.access()).with("Tus-Resumable", "0.2.0")
+        .with("Upload-Length", "10").send("POST", "/api/files/tus", HttpRequest.BodyPublishers.noBody(), null);
+    assertEquals(412, otherVersion.status(), otherVersion::toString);
+    assertEquals("tus_version_unsupported", otherVersion.code());
+    assertEquals("Precondition Failed", otherVersion.json().getString("title"));
     assertEquals("1.0.0", noVersion.header("Tus-Version").orElse(null));
     Http.Res good = tus.patch(path, 0, data, 0, data.length, Tus.sha256Header(data, 0, data.length));
     assertEquals(204, good.status(), good::toString);
