@@ -80,7 +80,7 @@ final class TusHandlers {
     Map<String, String> meta = TusMetadata.parse(metadata);
     if (meta == null) {
       refuse(ctx, Problem.field("validation_failed", "Upload-Metadata",
-          "Expected comma-separated 'key base64value' pairs"));
+          "Expected comma-separated 'key base64value' pairs, each key once"));
       return;
     }
     String filename = FileNames.sanitize(meta.getOrDefault("filename", meta.getOrDefault("name", "upload")));

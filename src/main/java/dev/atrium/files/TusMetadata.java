@@ -10,7 +10,10 @@ final class TusMetadata {
   private TusMetadata() {
   }
 
-  /** The decoded pairs; null when the header is malformed. */
+  /**
+   * The decoded pairs; null when the header is malformed. A key given twice is malformed too
+   * (tus: keys MUST be unique): which copy names the file would depend on who reads it.
+   */
   static Map<String, String> parse(String header) {
     Map<String, String> out = new HashMap<>();
     if (header == null || header.isBlank()) {
@@ -22,6 +25,9 @@ final class TusMetadata {
     for (String pair : header.split(",")) {
       String[] kv = pair.trim().split(" ");
       if (kv.length == 0 || kv.length > 2 || kv[0].isEmpty()) {
+        return null;
+      }
+      if (out.containsKey(kv[0])) {
         return null;
       }
       try {

@@ -123,6 +123,23 @@ class TusTest {
   }
 
   @Test
+  @DisplayName("Upload-Metadata that is not base64, or names a key twice, is 400 validation_failed and creates nothing")
+  void malformedMetadata() {
+    Accounts.Login a = Accounts.registerAndLogin(server, "meta");
+    for (String meta : List.of("filename !!!", "filename " + Tus.b64("a.txt") + ",filename " + Tus.b64("b.exe"),
+        "filename " + Tus.b64("a.txt") + ", filename")) {
+      Http.Res r = new Tus(server, a.access()).http().with("Upload-Length", "10").with("Upload-Metadata", meta)
+          .send("POST", "/api/files/tus", HttpRequest.BodyPublishers.noBody(), null);
+      assertEquals(400, r.status(), meta + " -> " + r);
+      assertEquals("validation_failed", r.code(), r::toString);
+    }
+    assertEquals(0L, ((Number) server.sql("SELECT count(*) AS n FROM tus_uploads WHERE owner_id = ?::uuid",
+        a.userId()).get(0).get("n")).longValue());
+    Http.Res fine = new Tus(server, a.access()).create(10, "a.txt", "text/plain");
+    assertEquals(201, fine.status(), fine::toString);
+  }
+
+  @Test
   @DisplayName("creation-with-upload, a body past the length is 413, someone else's upload is 404, quota is checked at creation")
   void creationWithUpload() {
     Accounts.Login a = Accounts.registerAndLogin(server, "cwu");
