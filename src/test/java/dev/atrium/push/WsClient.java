@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -51,10 +52,22 @@ public final class WsClient implements AutoCloseable {
     if (bearer != null) {
       o.addHeader("Authorization", "Bearer " + bearer);
     }
+    // Connected and given its handlers in one task on an event loop. Vert.x resumes a new socket
+    // as its handshake completes and delivers what came with it on the loop's next turn; a test
+    // thread that registered its handler after the handshake (descheduled for a millisecond on a
+    // busy machine) found the frames already delivered to no handler, such as the ack that
+    // answers a header token at once.
+    CompletableFuture<WsClient> connected = new CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> client.connect(o).map(ws -> new WsClient(client, ws))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            connected.complete(ar.result());
+          } else {
+            connected.completeExceptionally(ar.cause());
+          }
+        }));
     try {
-      // handlers are set on the event loop as the handshake completes, so no early frame is lost
-      return client.connect(o).map(ws -> new WsClient(client, ws))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return connected.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot connect: " + e, e);
     }
