@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class MailSender extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
   private static final int BATCH = 20;
-  /** Longer than a send can take (10 s connect + the SMTP dialogue), so two nodes never send one row together. */
+  /**
+   * Longer than a send takes (10 s to connect, and a dialogue in which the server is never
+   * silent for SmtpTransport.REPLY_TIMEOUT), so two nodes do not send one row together.
+   */
   private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration MAX_DELAY = Duration.ofMinutes(10);
 

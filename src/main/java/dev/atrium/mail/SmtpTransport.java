@@ -8,6 +8,8 @@ import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +21,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class SmtpTransport implements MailTransport {
   private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
+  /**
+   * How long the server may stay silent within a dialogue before the connection is closed and
+   * the send fails (and is retried). Without it a server that accepts and never answers would
+   * hold the send, and with it the outbox's one batch in flight, for ever. A relay answers each
+   * command within seconds; RFC 5321's minutes are for a server judging a stranger.
+   */
+  static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
+
   private final MailClient client;
 
   public SmtpTransport(Vertx vertx, MailSettings.Smtp smtp) {
+    this(vertx, smtp, REPLY_TIMEOUT);
+  }
+
+  SmtpTransport(Vertx vertx, MailSettings.Smtp smtp, Duration replyTimeout) {
     if (smtp.trustAll()) {
       LOG.warn("ATRIUM_SMTP_TRUST_ALL is set: {} (for test servers only)", smtp);
     }
-    this.client = MailClient.create(vertx, config(smtp));
+    this.client = MailClient.create(vertx, config(smtp, replyTimeout));
   }
 
   /** The client settings for a server; one place, so a test can pin them. */
   static MailConfig config(MailSettings.Smtp smtp) {
+    return config(smtp, REPLY_TIMEOUT);
+  }
+
+  private static MailConfig config(MailSettings.Smtp smtp, Duration replyTimeout) {
     MailConfig config = new MailConfig()
         .setHostname(smtp.host())
         .setPort(smtp.port())
@@ -37,6 +55,9 @@ public final class SmtpTransport implements MailTransport {
         // OPTIONAL is "STARTTLS when offered"; with smtps:// the connection is TLS already
         .setStarttls(smtp.ssl() ? StartTLSOptions.DISABLED : StartTLSOptions.OPTIONAL)
         .setConnectTimeout(10_000)
+        // read and write: a pooled connection idle that long is closed too, and reopened when needed
+        .setIdleTimeout((int) replyTimeout.toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxPoolSize(4)
         .setKeepAlive(true);
     if (smtp.trustAll()) {

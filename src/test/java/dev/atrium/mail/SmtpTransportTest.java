@@ -2,6 +2,7 @@ package dev.atrium.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.config.AppConfig;
@@ -9,7 +10,18 @@ import dev.atrium.config.MailSettings;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +71,45 @@ class SmtpTransportTest {
     assertEquals("", c.getHostnameVerificationAlgorithm());
     assertTrue(trusting.toString().contains("certificate not checked"), trusting.toString());
     assertFalse(smtp(Map.of("ATRIUM_SMTP_URL", "smtps://mail.example.com")).trustAll());
+  }
+
+  @Test
+  @DisplayName("a server that accepts and never answers fails the send after the reply timeout (it is retried), never holds it")
+  void silentServerFailsTheSend() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    List<Socket> held = new CopyOnWriteArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(silent.accept()); // kept open, never written to
+          }
+        } catch (IOException closed) {
+          // the test is over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      SmtpTransport transport = new SmtpTransport(vertx,
+          smtp(Map.of("ATRIUM_SMTP_URL", "smtp://127.0.0.1:" + silent.getLocalPort())), Duration.ofMillis(500));
+      CompletableFuture<Void> sent = transport.send("atrium@example.com",
+              new Mail(MailKind.VERIFY_EMAIL, "ada@example.com", "Verify", "text", "<p>html</p>"))
+          .toCompletionStage().toCompletableFuture();
+      assertThrows(ExecutionException.class, () -> sent.get(20, TimeUnit.SECONDS), "the send failed, not hung");
+      assertEquals(1, held.size(), "it reached the server");
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("the SMTP connection is closed after a minute without a byte either way")
+  void replyTimeoutIsPinned() {
+    MailConfig c = SmtpTransport.config(smtp(Map.of("ATRIUM_SMTP_URL", "smtp://mail.example.com")));
+    assertEquals(60_000, c.getIdleTimeout());
+    assertEquals(TimeUnit.MILLISECONDS, c.getIdleTimeoutUnit());
   }
 }
