@@ -5,9 +5,11 @@ import dev.atrium.events.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,8 @@ public final class MailSender extends VerticleBase {
    */
   private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration MAX_DELAY = Duration.ofMinutes(10);
+  /** How long a stopping node waits for the mail it is sending. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final Outbox outbox;
   private final MailTransport transport;
@@ -36,6 +40,9 @@ public final class MailSender extends VerticleBase {
   private final Counter failed;
   private boolean running;
   private boolean again;
+  private boolean stopping;
+  /** Completed when the batch in flight ends; null while none runs. */
+  private Promise<Void> batchEnded;
   private long timer;
   private long purgeTimer;
 
@@ -61,25 +68,41 @@ public final class MailSender extends VerticleBase {
     return consumer.completion().onSuccess(v -> drain());
   }
 
+  /**
+   * Starts no further mail, lets the one being sent finish (at most {@link #STOP_WAIT}) and
+   * records its outcome while the database is still open, gives the batch's unsent mails back at
+   * once, then closes the transport. Closing under a send would fail or repeat a mail the server
+   * may already have taken, and leave its row leased for {@link #LEASE}.
+   */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
     vertx.cancelTimer(purgeTimer);
-    return transport.close();
+    Future<Void> inFlight = batchEnded == null ? Future.succeededFuture()
+        : batchEnded.future().timeout(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return inFlight.compose(v -> transport.close());
   }
 
   /** Runs one batch at a time; a wake-up during a batch runs another right after it. */
   private void drain() {
+    if (stopping) {
+      return;
+    }
     if (running) {
       again = true;
       return;
     }
     running = true;
     again = false;
+    Promise<Void> ended = Promise.promise();
+    batchEnded = ended;
     outbox.claim(BATCH, LEASE)
-        .compose(this::sendAll)
+        .compose(batch -> sendFrom(batch, 0))
         .onComplete(ar -> {
           running = false;
+          batchEnded = null;
+          ended.complete();
           if (ar.failed()) {
             LOG.warn("Outbox batch failed: {}", ar.cause().getMessage());
           } else if (ar.result() == BATCH || again) {
@@ -88,12 +111,16 @@ public final class MailSender extends VerticleBase {
         });
   }
 
-  private Future<Integer> sendAll(List<Outbox.Queued> batch) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Outbox.Queued q : batch) {
-      chain = chain.compose(v -> sendOne(q));
+  /** Sends the batch from {@code next} on, one mail at a time; once stopping, releases the rest. */
+  private Future<Integer> sendFrom(List<Outbox.Queued> batch, int next) {
+    if (next == batch.size()) {
+      return Future.succeededFuture(batch.size());
     }
-    return chain.map(batch.size());
+    if (stopping) {
+      List<Long> unsent = batch.subList(next, batch.size()).stream().map(Outbox.Queued::id).toList();
+      return outbox.release(unsent).map(next);
+    }
+    return sendOne(batch.get(next)).compose(v -> sendFrom(batch, next + 1));
   }
 
   private Future<Void> sendOne(Outbox.Queued q) {

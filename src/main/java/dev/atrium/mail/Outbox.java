@@ -52,6 +52,12 @@ public final class Outbox {
         });
   }
 
+  /** Claimed mails given back unsent (a stopping node): due again now, not when the lease ends. */
+  public Future<Void> release(List<Long> ids) {
+    return pool.preparedQuery("UPDATE mail_outbox SET next_attempt_at = now() WHERE id = ANY($1) AND status = 'pending'")
+        .execute(Tuple.of(ids.toArray(new Long[0]))).mapEmpty();
+  }
+
   /** Sent: the bodies are dropped, since they carry one-time codes that must not linger in clear. */
   public Future<Void> sent(long id) {
     return pool.preparedQuery("UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1,"
