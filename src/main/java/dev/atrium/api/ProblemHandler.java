@@ -145,23 +145,16 @@ public final class ProblemHandler {
     };
   }
 
+  /**
+   * The status's reason phrase: Netty's, except where RFC 9110 renamed it since RFC 2616 (which
+   * Netty follows) and for tus's 460.
+   */
   private static String title(int status) {
     return switch (status) {
-      case 400 -> "Bad Request";
-      case 401 -> "Unauthorized";
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 405 -> "Method Not Allowed";
-      case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
-      case 415 -> "Unsupported Media Type";
       case 414 -> "URI Too Long";
       case 416 -> "Range Not Satisfiable";
-      case 429 -> "Too Many Requests";
-      case 431 -> "Request Header Fields Too Large";
       case 460 -> "Checksum Mismatch"; // tus's checksum extension
-      case 503 -> "Service Unavailable";
-      // RFC 9110's phrase, never a bare "Error" (412 from tus, 417 from the body handler, ...)
       default -> HttpResponseStatus.valueOf(status).reasonPhrase();
     };
   }
