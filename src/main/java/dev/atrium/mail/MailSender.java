@@ -30,7 +30,7 @@ public final class MailSender extends VerticleBase {
   private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration MAX_DELAY = Duration.ofMinutes(10);
   /** How long a stopping node waits for the mail it is sending. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final Outbox outbox;
   private final MailTransport transport;
@@ -38,7 +38,6 @@ public final class MailSender extends VerticleBase {
   private final Counter sent;
   private final Counter retried;
   private final Counter failed;
-  private boolean running;
   private boolean again;
   private boolean stopping;
   /** Completed when the batch in flight ends; null while none runs. */
@@ -89,18 +88,16 @@ public final class MailSender extends VerticleBase {
     if (stopping) {
       return;
     }
-    if (running) {
+    if (batchEnded != null) {
       again = true;
       return;
     }
-    running = true;
     again = false;
     Promise<Void> ended = Promise.promise();
     batchEnded = ended;
     outbox.claim(BATCH, LEASE)
         .compose(batch -> sendFrom(batch, 0))
         .onComplete(ar -> {
-          running = false;
           batchEnded = null;
           ended.complete();
           if (ar.failed()) {
