@@ -19,6 +19,7 @@ public record AppConfig(
     URI dbUrl,
     int dbPoolSize,
     int dbPipelinedConnections,
+    Duration dbIdleInTransactionTimeout,
     String redisUrl,
     String redisPrefix,
     Duration redisTimeout,
@@ -62,12 +63,15 @@ public record AppConfig(
     // unset: paging links follow the request's Host, as DRF's do, and mails link to localhost
     Optional<String> publicUrl = Optional.ofNullable(r.raw("ATRIUM_PUBLIC_URL"))
         .map(v -> r.get("ATRIUM_PUBLIC_URL", v, MailSettings::publicUrl));
+    // a client that reads nothing for this long loses its export (and frees its connection)
+    Duration exportStall = r.get("ATRIUM_EXPORT_STALL_TIMEOUT", "60s", ValueParsers::duration);
     return new AppConfig(
         r.integer("ATRIUM_HTTP_PORT", 8080, 0, 65535),
         r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
         r.get("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/atrium", AppConfig::dbUri),
         r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
         r.integer("ATRIUM_DB_PIPELINED_CONNECTIONS", 2, 1, 64),
+        r.get("ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "2m", text -> idleInTransaction(text, exportStall)),
         r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri),
         r.string("ATRIUM_REDIS_PREFIX", "atrium:"),
         r.get("ATRIUM_REDIS_TIMEOUT", "2s", AppConfig::redisTimeout),
@@ -103,8 +107,7 @@ public record AppConfig(
         r.integer("ATRIUM_INGEST_FLUSHERS", Math.max(1, cores / 2), 1, 64),
         r.get("ATRIUM_ACTIVITY_MAINTENANCE_INTERVAL", "1h", ValueParsers::duration),
         r.integer("ATRIUM_EXPORT_CONCURRENCY", 4, 1, 256),
-        // a client that reads nothing for this long loses its export (and frees its connection)
-        r.get("ATRIUM_EXPORT_STALL_TIMEOUT", "60s", ValueParsers::duration),
+        exportStall,
         // activities one user may send per second on one node (a whole batch of 1,000 always fits)
         r.integer("ATRIUM_INGEST_RATE_PER_USER", 2_000, 1, 100_000_000),
         new PushSettings(
@@ -184,6 +187,23 @@ public record AppConfig(
       }
     }
     return list;
+  }
+
+  /**
+   * How long PostgreSQL lets one of the node's sessions sit idle inside a transaction. An
+   * export's cursor idles while its client does not read, for up to the export stall timeout, so
+   * the bound must sit above that.
+   */
+  private static Duration idleInTransaction(String text, Duration exportStall) {
+    Duration d = ValueParsers.duration(text);
+    if (d.compareTo(exportStall) <= 0) {
+      throw new IllegalArgumentException("must be longer than ATRIUM_EXPORT_STALL_TIMEOUT (" + exportStall.toMillis()
+          + " ms), got '" + text + "'");
+    }
+    if (d.compareTo(Duration.ofDays(1)) > 0) { // PostgreSQL takes whole milliseconds up to 2^31
+      throw new IllegalArgumentException("must be at most 1d, got '" + text + "'");
+    }
+    return d;
   }
 
   /** A short cache lifetime: "0" turns the cache off; at most a minute. */

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
@@ -41,6 +42,13 @@ public final class Database {
    * only when every open one has this many in flight.
    */
   static final int PIPELINE_DEPTH = 16;
+  /**
+   * PostgreSQL's keepalive on each of the node's sessions: idle 60 s, then a probe every 10 s,
+   * six unanswered and the backend ends. The OS default of two hours would leave a vanished
+   * node's backends holding connection slots for that long.
+   */
+  private static final Map<String, String> SERVER_KEEPALIVE = Map.of(
+      "tcp_keepalives_idle", "60", "tcp_keepalives_interval", "10", "tcp_keepalives_count", "6");
 
   private final AppConfig config;
 
@@ -114,16 +122,25 @@ public final class Database {
         .setConnectionTimeout(CONNECTION_WAIT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS);
   }
 
-  /** {@code applicationName} shows in pg_stat_activity which of the two clients a backend serves. */
+  /**
+   * {@code applicationName} shows in pg_stat_activity which of the clients a backend serves. The
+   * session settings ride in the startup message, so every connection has them from its first
+   * statement: a node cut off from PostgreSQL in the middle of a transaction (a partition, a
+   * frozen VM) has that transaction ended, and its row locks released, after
+   * {@code ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT} instead of when the OS gives up on the socket.
+   */
   private PgConnectOptions connectOptions(String applicationName) {
     URI u = config.dbUrl();
     PgConnectOptions options = new PgConnectOptions()
         .addProperty("application_name", applicationName)
+        .addProperty("idle_in_transaction_session_timeout",
+            Long.toString(config.dbIdleInTransactionTimeout().toMillis()))
         .setHost(u.getHost())
         .setPort(u.getPort() > 0 ? u.getPort() : 5432)
         .setDatabase(config.dbName())
         .setUser(user())
         .setCachePreparedStatements(true);
+    SERVER_KEEPALIVE.forEach(options::addProperty);
     String password = password();
     if (password != null) {
       options.setPassword(password);

@@ -57,4 +57,23 @@ class AppConfigTest {
       assertTrue(e.getMessage().startsWith(name + ": "), e.getMessage());
     });
   }
+
+  @Test
+  @DisplayName("the idle-in-transaction bound sits above the export stall timeout: an export's paused cursor"
+      + " is the export's to end, not PostgreSQL's")
+  void idleInTransactionAboveExportStall() {
+    AppConfig defaults = AppConfig.fromEnv(Map.of());
+    assertEquals(Duration.ofMinutes(2), defaults.dbIdleInTransactionTimeout());
+    assertEquals(Duration.ofSeconds(60), defaults.exportStallTimeout());
+    assertEquals(Duration.ofMillis(1500), AppConfig.fromEnv(Map.of("ATRIUM_EXPORT_STALL_TIMEOUT", "1s",
+        "ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "1500ms")).dbIdleInTransactionTimeout());
+
+    ConfigException notAbove = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(
+        "ATRIUM_EXPORT_STALL_TIMEOUT", "5m")));
+    assertTrue(notAbove.getMessage().startsWith("ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT: must be longer than"
+        + " ATRIUM_EXPORT_STALL_TIMEOUT"), notAbove.getMessage());
+    ConfigException tooLong = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(
+        "ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "30d")));
+    assertTrue(tooLong.getMessage().contains("at most 1d"), tooLong.getMessage());
+  }
 }
