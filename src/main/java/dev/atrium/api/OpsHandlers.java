@@ -13,11 +13,18 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Operations routes: liveness, readiness of PostgreSQL and Redis, Prometheus metrics, the contract and its docs. */
 public final class OpsHandlers {
+  private static final Logger LOG = LoggerFactory.getLogger(OpsHandlers.class);
   static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.34.1";
   private static final long CHECK_TIMEOUT_MS = 1_000;
 
@@ -25,11 +32,11 @@ public final class OpsHandlers {
   private final Handler<RoutingContext> metrics;
 
   public OpsHandlers(Vertx vertx, Pool pool, RedisAPI redis, String registryName) {
+    Probe postgres = new Probe("postgres", () -> pool.query("SELECT 1").execute().mapEmpty());
+    Probe redisProbe = new Probe("redis", () -> redis.ping(List.of()).mapEmpty());
     HealthChecks checks = HealthChecks.create(vertx)
-        .register("postgres", 2 * CHECK_TIMEOUT_MS,
-            p -> status(pool.query("SELECT 1").execute().mapEmpty()).onComplete(p))
-        .register("redis", 2 * CHECK_TIMEOUT_MS,
-            p -> status(redis.ping(java.util.List.of()).mapEmpty()).onComplete(p));
+        .register(postgres.name, 2 * CHECK_TIMEOUT_MS, p -> postgres.run().onComplete(p))
+        .register(redisProbe.name, 2 * CHECK_TIMEOUT_MS, p -> redisProbe.run().onComplete(p));
     this.ready = HealthCheckHandler.createWithHealthChecks(checks);
     this.metrics = PrometheusScrapingHandler.create(registryName);
   }
@@ -53,10 +60,36 @@ public final class OpsHandlers {
     router.get("/docs/*").handler(StaticHandler.create(SWAGGER_UI).setCachingEnabled(true));
   }
 
-  /** Turns a probe into a status within the timeout, so a hung dependency reads DOWN, not a 500. */
-  private static Future<Status> status(Future<Void> probe) {
-    return probe.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .map(v -> Status.OK())
-        .otherwise(t -> Status.KO(new JsonObject().put("error", String.valueOf(t.getMessage()))));
+  /**
+   * One dependency's readiness, within the timeout, so a hung dependency reads DOWN, not a 500.
+   * A DOWN answer says only {@code timeout} or {@code unreachable}: the gateway serves this page
+   * to anyone, and the client's error names internal hosts and ports. The error goes to the log
+   * instead, once as the dependency goes down and once as it comes back, not on every probe.
+   */
+  private static final class Probe {
+    private final String name;
+    private final Supplier<Future<Void>> check;
+    private final AtomicBoolean down = new AtomicBoolean();
+
+    Probe(String name, Supplier<Future<Void>> check) {
+      this.name = name;
+      this.check = check;
+    }
+
+    Future<Status> run() {
+      return check.get().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .map(v -> {
+            if (down.compareAndSet(true, false)) {
+              LOG.info("Readiness: {} is up again", name);
+            }
+            return Status.OK();
+          })
+          .otherwise(t -> {
+            if (down.compareAndSet(false, true)) {
+              LOG.warn("Readiness: {} is down: {}", name, t.toString());
+            }
+            return Status.KO(new JsonObject().put("reason", t instanceof TimeoutException ? "timeout" : "unreachable"));
+          });
+    }
   }
 }
