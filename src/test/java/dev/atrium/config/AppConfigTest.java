@@ -1,6 +1,7 @@
 package dev.atrium.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,5 +76,23 @@ class AppConfigTest {
     ConfigException tooLong = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(
         "ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "30d")));
     assertTrue(tooLong.getMessage().contains("at most 1d"), tooLong.getMessage());
+  }
+
+  @Test
+  @DisplayName("a URL that fails to parse is quoted in the error with its password masked")
+  void badUrlsHideTheirPassword() {
+    Map<String, String> cases = Map.of(
+        "ATRIUM_DB_URL", "mysql://app:hunter2@db/prod",
+        "ATRIUM_REDIS_URL", "http://:hunter2@cache:6379/0");
+    cases.forEach((name, value) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(name, value)), name);
+      assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+      assertTrue(e.getMessage().contains(":***@"), e.getMessage());
+    });
+    for (String raw : new String[] {"postgresql://app:hun ter2@db/prod", "postgresql://app:p@ss@w0rd@db:5432/prod"}) {
+      ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of("ATRIUM_DB_URL", raw)));
+      assertTrue(e.getMessage().startsWith("ATRIUM_DB_URL: "), e.getMessage());
+      assertFalse(e.getMessage().contains("ter2") || e.getMessage().contains("w0rd"), e.getMessage());
+    }
   }
 }
