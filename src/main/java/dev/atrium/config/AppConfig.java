@@ -17,6 +17,7 @@ public record AppConfig(
     int httpPort,
     String httpHost,
     URI dbUrl,
+    DbTls dbTls,
     int dbPoolSize,
     int dbPipelinedConnections,
     Duration dbIdleInTransactionTimeout,
@@ -65,10 +66,12 @@ public record AppConfig(
         .map(v -> r.get("ATRIUM_PUBLIC_URL", v, MailSettings::publicUrl));
     // a client that reads nothing for this long loses its export (and frees its connection)
     Duration exportStall = r.get("ATRIUM_EXPORT_STALL_TIMEOUT", "60s", ValueParsers::duration);
+    String localDb = "postgresql://postgres@127.0.0.1:5432/atrium";
     return new AppConfig(
         r.integer("ATRIUM_HTTP_PORT", 8080, 0, 65535),
         r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
-        r.get("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/atrium", AppConfig::dbUri),
+        r.get("ATRIUM_DB_URL", localDb, AppConfig::dbUri),
+        r.get("ATRIUM_DB_URL", localDb, text -> DbTls.parse(dbUri(text))),
         r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
         r.integer("ATRIUM_DB_PIPELINED_CONNECTIONS", 2, 1, 64),
         r.get("ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "2m", text -> idleInTransaction(text, exportStall)),

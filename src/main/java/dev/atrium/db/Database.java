@@ -51,9 +51,11 @@ public final class Database {
       "tcp_keepalives_idle", "60", "tcp_keepalives_interval", "10", "tcp_keepalives_count", "6");
 
   private final AppConfig config;
+  private final PgTls tls;
 
   public Database(AppConfig config) {
     this.config = config;
+    this.tls = new PgTls(config.dbTls());
   }
 
   /** Blocking: call from a worker thread or main, never from an event loop. */
@@ -141,6 +143,7 @@ public final class Database {
         .setUser(user())
         .setCachePreparedStatements(true);
     SERVER_KEEPALIVE.forEach(options::addProperty);
+    tls.apply(options);
     String password = password();
     if (password != null) {
       options.setPassword(password);
@@ -179,7 +182,8 @@ public final class Database {
 
   private String jdbcUrl(String database) {
     URI u = config.dbUrl();
-    return "jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432) + "/" + database;
+    return "jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432) + "/" + database
+        + tls.jdbcQuery();
   }
 
   private String user() {

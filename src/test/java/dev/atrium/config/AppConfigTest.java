@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +97,38 @@ class AppConfigTest {
       assertTrue(e.getMessage().startsWith("ATRIUM_DB_URL: "), e.getMessage());
       assertFalse(e.getMessage().contains("ter2") || e.getMessage().contains("w0rd"), e.getMessage());
     }
+  }
+
+  @Test
+  @DisplayName("ATRIUM_DB_URL takes libpq's sslmode and sslrootcert; TLS is off without them, and any other"
+      + " parameter, a bad mode or an unreadable root is refused rather than ignored")
+  void databaseTls() throws Exception {
+    assertEquals(DbTls.DISABLED, AppConfig.fromEnv(Map.of()).dbTls());
+    DbTls system = AppConfig.fromEnv(Map.of("ATRIUM_DB_URL",
+        "postgresql://app@db.internal/prod?sslmode=verify-full&sslrootcert=system")).dbTls();
+    assertEquals(new DbTls("verify-full", Optional.empty()), system);
+    assertTrue(system.verifiesCertificate() && system.verifiesHostName());
+    Path root = Files.createTempFile("root", ".pem");
+    try {
+      DbTls require = AppConfig.fromEnv(Map.of("ATRIUM_DB_URL",
+          "postgresql://app@db.internal/prod?sslrootcert=" + root + "&sslmode=require")).dbTls();
+      assertEquals(Optional.of(root), require.rootCert());
+      assertTrue(require.verifiesCertificate(), "require with a root checks the chain, as libpq does");
+      assertFalse(require.verifiesHostName());
+    } finally {
+      Files.delete(root);
+    }
+    assertFalse(AppConfig.fromEnv(Map.of("ATRIUM_DB_URL", "postgresql://app@db/prod?sslmode=require")).dbTls()
+        .verifiesCertificate());
+
+    Map<String, String> refused = Map.of(
+        "postgresql://app@db/prod?ssl=true", "unsupported parameter 'ssl'",
+        "postgresql://app@db/prod?sslmode=verify_full", "sslmode must be one of",
+        "postgresql://app@db/prod?sslmode=require&sslmode=disable", "given twice",
+        "postgresql://app@db/prod?sslmode=verify-ca&sslrootcert=/nonexistent/root.pem", "not a readable file");
+    refused.forEach((url, why) -> {
+      ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of("ATRIUM_DB_URL", url)), url);
+      assertTrue(e.getMessage().startsWith("ATRIUM_DB_URL: ") && e.getMessage().contains(why), e.getMessage());
+    });
   }
 }
