@@ -30,7 +30,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -88,9 +87,7 @@ public final class Application {
 
   private Future<Void> deploy(Database database, JwtKeys fixedTokenKey) {
     // Every Redis call gets a deadline (ATRIUM_REDIS_TIMEOUT): a hung Redis answers 503, not never.
-    Redis redis = new TimedRedis(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
-        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
-        .setNetClientOptions(TimedRedis.netOptions(config.redisTimeout()))), config.redisTimeout());
+    Redis redis = TimedRedis.create(vertx, config);
     Platform platform = new Platform(config, vertx, database.createPool(vertx), database.createPipelinedClient(vertx),
         database.createIngestPool(vertx, config.ingestFlushers()), redis,
         io.vertx.redis.client.RedisAPI.api(redis), new RedisKeys(config.redisPrefix()), new RedisSubscriber(vertx, redis),

@@ -1,6 +1,7 @@
 package dev.atrium.config;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public record AppConfig(
     int dbPipelinedConnections,
     Duration dbIdleInTransactionTimeout,
     String redisUrl,
+    Optional<Path> redisCaFile,
     String redisPrefix,
     Duration redisTimeout,
     Path dataDir,
@@ -67,6 +69,7 @@ public record AppConfig(
     // a client that reads nothing for this long loses its export (and frees its connection)
     Duration exportStall = r.get("ATRIUM_EXPORT_STALL_TIMEOUT", "60s", ValueParsers::duration);
     String localDb = "postgresql://postgres@127.0.0.1:5432/atrium";
+    String redisUrl = r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri);
     return new AppConfig(
         r.integer("ATRIUM_HTTP_PORT", 8080, 0, 65535),
         r.string("ATRIUM_HTTP_HOST", "0.0.0.0"),
@@ -75,7 +78,10 @@ public record AppConfig(
         r.integer("ATRIUM_DB_POOL_SIZE", 16, 1, 512),
         r.integer("ATRIUM_DB_PIPELINED_CONNECTIONS", 2, 1, 64),
         r.get("ATRIUM_DB_IDLE_IN_TRANSACTION_TIMEOUT", "2m", text -> idleInTransaction(text, exportStall)),
-        r.get("ATRIUM_REDIS_URL", "redis://127.0.0.1:6379/0", AppConfig::redisUri),
+        redisUrl,
+        // the authorities a rediss:// server's certificate must chain to, instead of the JVM's own
+        Optional.ofNullable(r.raw("ATRIUM_REDIS_CA_FILE"))
+            .map(v -> r.get("ATRIUM_REDIS_CA_FILE", v, text -> caFile(text, redisUrl))),
         r.string("ATRIUM_REDIS_PREFIX", "atrium:"),
         r.get("ATRIUM_REDIS_TIMEOUT", "2s", AppConfig::redisTimeout),
         r.get("ATRIUM_DATA_DIR", "./data", Path::of),
@@ -171,6 +177,17 @@ public record AppConfig(
       throw new IllegalArgumentException("expected redis://host:port/db, got '" + text + "'");
     }
     return text;
+  }
+
+  private static Path caFile(String text, String redisUrl) {
+    if (!redisUrl.startsWith("rediss://")) {
+      throw new IllegalArgumentException("applies to a rediss:// ATRIUM_REDIS_URL only");
+    }
+    Path path = Path.of(text);
+    if (!Files.isReadable(path)) {
+      throw new IllegalArgumentException("'" + text + "' is not a readable PEM file");
+    }
+    return path;
   }
 
   /** A deadline for every Redis call: long enough for a busy Redis, short enough to fail fast. */

@@ -1,17 +1,22 @@
 package dev.atrium.db;
 
+import dev.atrium.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,16 +37,28 @@ public final class TimedRedis implements Redis {
     this.timeoutMs = timeout.toMillis();
   }
 
+  /** The node's client: ATRIUM_REDIS_URL (rediss:// for TLS), its pool, and the deadline on every call. */
+  public static Redis create(Vertx vertx, AppConfig config) {
+    return new TimedRedis(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
+        .setMaxPoolSize(16).setMaxPoolWaiting(4096).setPoolName("atrium-redis")
+        .setNetClientOptions(netOptions(config.redisTimeout(), config.redisCaFile()))), config.redisTimeout());
+  }
+
   /**
    * A connection that hears nothing for five timeouts is closed: a half-open connection (a peer
    * gone without a reset) would otherwise stay in the pool and time out every command sent on
    * it. Dedicated connections hear their keep-alive pong; idle pooled ones are simply reopened.
    */
-  public static NetClientOptions netOptions(Duration timeout) {
+  static NetClientOptions netOptions(Duration timeout, Optional<Path> caFile) {
     int idleSeconds = (int) Math.max(1, timeout.toMillis() * 5 / 1000);
-    return new NetClientOptions().setTcpKeepAlive(true).setTcpNoDelay(true)
+    NetClientOptions options = new NetClientOptions().setTcpKeepAlive(true).setTcpNoDelay(true)
         .setReadIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setConnectTimeout((int) timeout.toMillis());
+        .setConnectTimeout((int) timeout.toMillis())
+        // for rediss://: Vert.x's net client checks the certificate's chain but not, by default,
+        // that it names the host dialled, so any certificate a trusted authority signed would do
+        .setHostnameVerificationAlgorithm("HTTPS");
+    caFile.ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+    return options;
   }
 
   @Override

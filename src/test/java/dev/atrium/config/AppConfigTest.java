@@ -131,4 +131,23 @@ class AppConfigTest {
       assertTrue(e.getMessage().startsWith("ATRIUM_DB_URL: ") && e.getMessage().contains(why), e.getMessage());
     });
   }
+
+  @Test
+  @DisplayName("ATRIUM_REDIS_CA_FILE is a readable PEM and applies to a rediss:// URL only")
+  void redisCaFile() throws Exception {
+    assertEquals(Optional.empty(), AppConfig.fromEnv(Map.of()).redisCaFile());
+    Path ca = Files.createTempFile("redis-ca", ".pem");
+    try {
+      assertEquals(Optional.of(ca), AppConfig.fromEnv(Map.of("ATRIUM_REDIS_URL", "rediss://cache.internal:6380/0",
+          "ATRIUM_REDIS_CA_FILE", ca.toString())).redisCaFile());
+      ConfigException plain = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(
+          "ATRIUM_REDIS_CA_FILE", ca.toString())));
+      assertTrue(plain.getMessage().startsWith("ATRIUM_REDIS_CA_FILE: applies to a rediss://"), plain.getMessage());
+    } finally {
+      Files.delete(ca);
+    }
+    ConfigException missing = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(
+        "ATRIUM_REDIS_URL", "rediss://cache.internal:6380/0", "ATRIUM_REDIS_CA_FILE", "/nonexistent/ca.pem")));
+    assertTrue(missing.getMessage().contains("not a readable PEM file"), missing.getMessage());
+  }
 }

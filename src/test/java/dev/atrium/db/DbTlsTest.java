@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.config.AppConfig;
-import dev.atrium.support.PgTlsFront;
+import dev.atrium.support.TlsFront;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,12 +32,12 @@ class DbTlsTest {
   @RegisterExtension
   static final TestServer server = TestServer.node(); // for its migrated database
 
-  private static PgTlsFront front;
+  private static TlsFront front;
   private final Vertx vertx = Vertx.vertx();
 
   @BeforeAll
   static void startFront() throws Exception {
-    front = new PgTlsFront();
+    front = TlsFront.postgres();
   }
 
   @AfterAll
