@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,18 +30,9 @@ class DbTlsTest {
   @RegisterExtension
   static final TestServer server = TestServer.node(); // for its migrated database
 
-  private static TlsFront front;
+  @RegisterExtension
+  static final TlsFront front = TlsFront.postgres();
   private final Vertx vertx = Vertx.vertx();
-
-  @BeforeAll
-  static void startFront() throws Exception {
-    front = TlsFront.postgres();
-  }
-
-  @AfterAll
-  static void stopFront() throws Exception {
-    front.close();
-  }
 
   @AfterEach
   void close() throws Exception {

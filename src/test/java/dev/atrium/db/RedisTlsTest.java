@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.DisplayName;
@@ -32,24 +31,12 @@ import org.junit.jupiter.api.Test;
  * JVM's authorities) and name the host dialled.
  */
 class RedisTlsTest {
-  private static final TlsFront front = startFront();
+  @RegisterExtension // before the node: the node's settings name its port, and it stops after the node
+  static final TlsFront front = TlsFront.redis();
   @RegisterExtension
   static final TestServer server = TestServer.node(Map.of(
       "ATRIUM_REDIS_URL", "rediss://localhost:" + front.port() + "/0", "ATRIUM_REDIS_CA_FILE", front.certificatePath()));
   private final Vertx vertx = Vertx.vertx();
-
-  private static TlsFront startFront() {
-    try {
-      return TlsFront.redis();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @AfterAll
-  static void stopFront() throws Exception {
-    front.close();
-  }
 
   @AfterEach
   void close() throws Exception {

@@ -1,5 +1,6 @@
 package dev.atrium.support;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
@@ -10,6 +11,8 @@ import io.vertx.core.net.ServerSSLOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A TLS front for one of the machine's servers, which have TLS off: it completes the handshake
@@ -18,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * SSLRequest answered 'S') and cuts off a session that starts in clear, as a server whose
  * pg_hba.conf has only hostssl lines; {@link #redis()} speaks TLS from the first byte.
  */
-public final class TlsFront implements AutoCloseable {
+public final class TlsFront implements AfterAllCallback {
   private static final int SSL_REQUEST = 80877103;
   private static final int GSSENC_REQUEST = 80877104;
 
@@ -29,20 +32,21 @@ public final class TlsFront implements AutoCloseable {
   private final int target;
   private final NetServer server;
 
-  private TlsFront(int target, boolean negotiated) throws Exception {
+  /** Listening once built, so that a node's settings can name its port; stopped after the class's tests. */
+  private TlsFront(int target, boolean negotiated) {
     this.target = target;
     this.server = negotiated
         ? vertx.createNetServer().connectHandler(this::negotiate)
         : vertx.createNetServer(new NetServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()))
             .connectHandler(client -> relay(client, Buffer.buffer()));
-    server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(server.listen(0, "127.0.0.1"));
   }
 
-  public static TlsFront postgres() throws Exception {
+  public static TlsFront postgres() {
     return new TlsFront(5432, true);
   }
 
-  public static TlsFront redis() throws Exception {
+  public static TlsFront redis() {
     return new TlsFront(6379, false);
   }
 
@@ -105,8 +109,16 @@ public final class TlsFront implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  public void afterAll(ExtensionContext context) {
+    await(vertx.close());
     certificate.delete();
+  }
+
+  private static void await(Future<?> future) {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
