@@ -16,10 +16,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +42,7 @@ public final class Database {
    * only when every open one has this many in flight.
    */
   static final int PIPELINE_DEPTH = 16;
+  static final String MIGRATIONS = "classpath:db/migration";
   /**
    * PostgreSQL's keepalive on each of the node's sessions: idle 60 s, then a probe every 10 s,
    * six unanswered and the backend ends. The OS default of two hours would leave a vanished
@@ -61,14 +62,11 @@ public final class Database {
   /** Blocking: call from a worker thread or main, never from an event loop. */
   public void prepareBlocking() throws SQLException {
     createIfMissing();
-    var result = Flyway.configure()
-        .dataSource(jdbcUrl(config.dbName()), user(), password())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
-    if (result.migrationsExecuted > 0) {
-      LOG.info("Applied {} migration(s); schema now at version {}", result.migrationsExecuted, result.targetSchemaVersion);
-    }
+    migrations().apply(List.of(MIGRATIONS), Migrations.LOCK_TIMEOUT, Migrations.ATTEMPTS);
+  }
+
+  Migrations migrations() {
+    return new Migrations(jdbcUrl(config.dbName()), user(), password());
   }
 
   /** The pool: transactions, streamed reads, and statements that may run long. */
