@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -178,11 +179,11 @@ public final class FileRepository {
         .mapEmpty();
   }
 
-  /** Files left in {@code processing} (a node stopped mid-way), oldest first. */
-  public Future<List<FileRecord>> stuck(int limit) {
+  /** Files in {@code processing} for longer than {@code olderThan} (a node stopped mid-way, a lost outcome), oldest first. */
+  public Future<List<FileRecord>> stuck(int limit, Duration olderThan) {
     return pool.preparedQuery("SELECT " + FileRecord.COLUMNS + " FROM files WHERE status = 'processing'"
-            + " AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT $1")
-        .execute(Tuple.of(limit))
+            + " AND created_at < now() - $2 * interval '1 millisecond' ORDER BY created_at LIMIT $1")
+        .execute(Tuple.of(limit, olderThan.toMillis()))
         .map(rows -> {
           List<FileRecord> out = new ArrayList<>();
           rows.forEach(r -> out.add(FileRecord.from(r)));

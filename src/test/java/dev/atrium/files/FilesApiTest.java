@@ -397,6 +397,21 @@ abstract class FilesApiTest {
   }
 
   @Test
+  @DisplayName("a file whose outcome was never recorded (left processing by a PostgreSQL blip) is processed again"
+      + " by the sweep, without a restart")
+  void stuckFileIsTakenUpAgain() throws IOException {
+    Accounts.Login a = Accounts.registerAndLogin(server, "stuck");
+    String id = uploadOne(a.access(), "late.png", "image/png", png(300, 200));
+    assertEquals("ready", awaitProcessed(a.access(), id).getString("status"));
+    server.sql("UPDATE files SET status = 'processing', width = NULL, height = NULL,"
+        + " created_at = now() - interval '11 minutes' WHERE id = ?::uuid", id);
+
+    JsonObject f = awaitProcessed(a.access(), id);
+    assertEquals("ready", f.getString("status"), f::encode);
+    assertEquals(300, f.getInteger("width"));
+  }
+
+  @Test
   @DisplayName("a PNG announcing 100 megapixels is marked failed from its header, with no thumbnail")
   void decompressionBomb() {
     Accounts.Login a = Accounts.registerAndLogin(server, "bomb");
