@@ -45,6 +45,7 @@ public final class FilesService {
   /** Upload requests in flight per user on this node, so one account cannot take all the disk bandwidth. */
   private final InFlight.PerKey<UUID> slots;
   private final AuditedChange changes;
+  private final PartCommit partCommit;
 
   public FilesService(Vertx vertx, Pool pool, FileRepository repo, ObjectStore store, long quota,
                       MeterRegistry registry, long diskReserve, int uploadsPerUser, AuditedChange changes) {
@@ -58,6 +59,7 @@ public final class FilesService {
     this.uploadsPerUser = uploadsPerUser;
     this.slots = new InFlight.PerKey<>(uploadsPerUser);
     this.changes = changes;
+    this.partCommit = new PartCommit(vertx, pool, repo, this::insert);
   }
 
   /** atrium_files_uploads_total{outcome=success|<error code>} and the bytes stored. */
@@ -159,7 +161,7 @@ public final class FilesService {
     List<Outcome> out = new ArrayList<>(parts.size());
     Future<Void> chain = Future.succeededFuture();
     for (UploadPart part : parts) {
-      chain = chain.compose(v -> commit(reservation, part)).map(o -> {
+      chain = chain.compose(v -> partCommit.commit(part, reservation)).map(o -> {
         count(o);
         out.add(o);
         return null;
@@ -181,20 +183,6 @@ public final class FilesService {
         s.filename(), s.size(), s.contentType(), s.sha256(), Instant.now()).toJson());
   }
 
-  private Future<Outcome> commit(Reservation reservation, UploadPart part) {
-    if (part instanceof UploadPart.Rejected r) {
-      return Future.succeededFuture(new Failed(r.filename(), r.code(), r.message()));
-    }
-    UploadPart.Received r = (UploadPart.Received) part;
-    UUID id = UUID.fromString(r.key().substring(r.key().lastIndexOf('/') + 1));
-    FileRepository.NewFile row = new FileRepository.NewFile(id, reservation.owner(), r.filename(), r.key(), r.size(),
-        r.contentType(), r.declaredType(), r.sha256());
-    return r.sink().finish()
-        .compose(v -> pool.withTransaction(tx -> insert(tx, reservation.id(), row)))
-        .<Outcome>map(v -> new Stored(id, r.filename(), r.size(), r.contentType(), r.sha256()))
-        .recover(t -> failed(r.filename(), t, r.sink().abort()));
-  }
-
   /**
    * In the caller's transaction: takes the file's size from the reservation and writes its row;
    * 413 {@code quota_exceeded} when the reservation does not hold the bytes.
@@ -203,16 +191,6 @@ public final class FilesService {
     return (row.size() == 0 ? Future.succeededFuture(true) : repo.takeFromReservation(tx, reservationId, row.size()))
         .compose(fits -> fits ? repo.insert(tx, row) : Future.failedFuture(Problem.of(413, "quota_exceeded",
             "Your storage quota does not leave room for this file")));
-  }
-
-  /** The answer for a part that could not be stored, once its bytes are gone ({@code cleanup}). */
-  private static Future<Outcome> failed(String filename, Throwable t, Future<Void> cleanup) {
-    if (!(t instanceof Problem)) {
-      LOG.error("Storing upload {} failed", filename, t);
-    }
-    Outcome failed = t instanceof Problem p ? new Failed(filename, p.code(), p.getMessage())
-        : new Failed(filename, "store_failed", "The file could not be stored; try again");
-    return cleanup.map(failed);
   }
 
   /** The file if the caller owns it or holds files.manage_all; otherwise "not found". */

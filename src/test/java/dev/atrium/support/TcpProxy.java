@@ -6,10 +6,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy for fault tests, in front of the shared PostgreSQL or Redis (which tests must
@@ -20,6 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * as a hung server that recovers would answer, so no request is lost or misattributed.
  * {@link #partition()} turns the connections open now into half-open ones (bytes dropped
  * forever, no reset) while new connections pass: a network path lost without a FIN.
+ * {@link #cutAfterCommits(int)} (PostgreSQL only) lets the n-th COMMIT from now reach the server
+ * and then resets the client's side, so the server commits and the client never hears it: a
+ * commit whose outcome the client cannot know.
  */
 public final class TcpProxy implements AutoCloseable {
   private enum Mode { PASS, REFUSE, SILENT }
@@ -32,6 +38,8 @@ public final class TcpProxy implements AutoCloseable {
   private final Object gate = new Object();
   private volatile Mode mode = Mode.PASS;
   private volatile boolean closed;
+  private final AtomicInteger commitsToCut = new AtomicInteger();
+  private static final byte[] COMMIT = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
 
   public TcpProxy(String upstreamHost, int upstreamPort) {
     this.upstreamHost = upstreamHost;
@@ -74,6 +82,10 @@ public final class TcpProxy implements AutoCloseable {
     mode = Mode.SILENT;
   }
 
+  public void cutAfterCommits(int n) {
+    commitsToCut.set(n);
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -101,16 +113,17 @@ public final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(upstreamHost, upstreamPort);
         open.add(client);
         open.add(upstream);
-        daemon("proxy-up", () -> pump(client, upstream)).start();
-        daemon("proxy-down", () -> pump(upstream, client)).start();
+        daemon("proxy-up", () -> pump(client, upstream, true)).start();
+        daemon("proxy-down", () -> pump(upstream, client, false)).start();
       } catch (IOException e) {
         reset(client);
       }
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean fromClient) {
     byte[] buffer = new byte[16 * 1024];
+    boolean cut = false;
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buffer)) >= 0) {
@@ -123,12 +136,18 @@ public final class TcpProxy implements AutoCloseable {
         }
         out.write(buffer, 0, n);
         out.flush();
+        if (fromClient && contains(buffer, n, COMMIT) && commitsToCut.get() > 0 && commitsToCut.decrementAndGet() == 0) {
+          cut = true; // the server keeps its side until it answers; the answer has nowhere to go
+          break;
+        }
       }
     } catch (IOException e) {
       // one side went away: the other follows below
     } finally {
       reset(from);
-      reset(to);
+      if (!cut) {
+        reset(to);
+      }
       open.remove(from);
       open.remove(to);
       blackholed.remove(from);
@@ -147,6 +166,15 @@ public final class TcpProxy implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static boolean contains(byte[] buffer, int length, byte[] pattern) {
+    for (int i = 0; i + pattern.length <= length; i++) {
+      if (Arrays.equals(buffer, i, i + pattern.length, pattern, 0, pattern.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Closes with a TCP reset, as a host that went away mid-conversation would look. */
