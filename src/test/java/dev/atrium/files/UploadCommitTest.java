@@ -46,8 +46,9 @@ class UploadCommitTest {
         .header("Authorization", "Bearer " + a.access()).header("Content-Type", m.contentType())
         .POST(HttpRequest.BodyPublishers.ofByteArray(m.body(List.of(Multipart.Part.file("unheard.txt", "text/plain", data)))));
 
-    postgres.cutAfterCommits(2); // the quota reservation's, then the row's
+    postgres.cutAfterCommitOf("INSERT INTO files"); // prepared for the first time on this node
     HttpResponse<byte[]> r = Multipart.send(request);
+    assertEquals(1, postgres.cuts(), "the row's COMMIT was cut");
 
     List<Map<String, Object>> rows = server.sql("SELECT id::text AS id, storage_key FROM files WHERE filename = 'unheard.txt'");
     assertEquals(1, rows.size(), "the row committed: " + rows);

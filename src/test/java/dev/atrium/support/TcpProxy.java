@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy for fault tests, in front of the shared PostgreSQL or Redis (which tests must
@@ -23,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as a hung server that recovers would answer, so no request is lost or misattributed.
  * {@link #partition()} turns the connections open now into half-open ones (bytes dropped
  * forever, no reset) while new connections pass: a network path lost without a FIN.
- * {@link #cutAfterCommits(int)} (PostgreSQL only) lets the n-th COMMIT from now reach the server
- * and then resets the client's side, so the server commits and the client never hears it: a
- * commit whose outcome the client cannot know.
+ * {@link #cutAfterCommitOf(String)} (PostgreSQL only) lets through the COMMIT that follows a
+ * given statement on its connection, then resets the client's side: the server commits and the
+ * client never hears it, a commit whose outcome the client cannot know.
  */
 public final class TcpProxy implements AutoCloseable {
   private enum Mode { PASS, REFUSE, SILENT }
@@ -38,7 +37,8 @@ public final class TcpProxy implements AutoCloseable {
   private final Object gate = new Object();
   private volatile Mode mode = Mode.PASS;
   private volatile boolean closed;
-  private final AtomicInteger commitsToCut = new AtomicInteger();
+  private volatile byte[] cutAfter;
+  private volatile int cuts;
   private static final byte[] COMMIT = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
 
   public TcpProxy(String upstreamHost, int upstreamPort) {
@@ -82,8 +82,17 @@ public final class TcpProxy implements AutoCloseable {
     mode = Mode.SILENT;
   }
 
-  public void cutAfterCommits(int n) {
-    commitsToCut.set(n);
+  /** Connections cut after a COMMIT so far. */
+  public int cuts() {
+    return cuts;
+  }
+
+  /**
+   * Arms one cut: on the connection that next sends {@code statement} (its text goes out when
+   * the statement is first prepared there), the COMMIT that follows.
+   */
+  public void cutAfterCommitOf(String statement) {
+    cutAfter = statement.getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
@@ -124,6 +133,7 @@ public final class TcpProxy implements AutoCloseable {
   private void pump(Socket from, Socket to, boolean fromClient) {
     byte[] buffer = new byte[16 * 1024];
     boolean cut = false;
+    boolean marked = false;
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buffer)) >= 0) {
@@ -136,9 +146,15 @@ public final class TcpProxy implements AutoCloseable {
         }
         out.write(buffer, 0, n);
         out.flush();
-        if (fromClient && contains(buffer, n, COMMIT) && commitsToCut.get() > 0 && commitsToCut.decrementAndGet() == 0) {
-          cut = true; // the server keeps its side until it answers; the answer has nowhere to go
-          break;
+        byte[] marker = cutAfter;
+        if (fromClient && marker != null) {
+          marked |= contains(buffer, n, marker);
+          if (marked && contains(buffer, n, COMMIT)) {
+            cutAfter = null;
+            cuts++;
+            cut = true; // the server keeps its side until it answers; the answer has nowhere to go
+            break;
+          }
         }
       }
     } catch (IOException e) {
