@@ -6,6 +6,7 @@ import dev.atrium.files.FilesService.Stored;
 import dev.atrium.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.Optional;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one received part into a file: its bytes into the store, then its row in a transaction.
- * A transaction that fails without saying so (the connection lost after COMMIT was sent) may
- * have committed; the row is looked for before the bytes are removed, so a committed file never
+ * A transaction whose connection was lost under it (after COMMIT was sent, say) may have
+ * committed; the row is looked for before the bytes are removed, so a committed file never
  * loses its bytes, and its client hears it was stored. When even that cannot be told, the bytes
  * stay, logged for an operator: an unreferenced object costs space, a row without bytes a file.
  */
@@ -54,9 +55,23 @@ final class PartCommit {
     Outcome stored = new Stored(id, r.filename(), r.size(), r.contentType(), r.sha256());
     return r.sink().finish()
         .compose(v -> pool.withTransaction(tx -> insert.write(tx, reservation.id(), row))
-            .recover(t -> t instanceof Problem ? Future.failedFuture(t) : committedAnyway(id, r.key(), t)))
+            .recover(t -> lostUnderway(t) ? committedAnyway(id, r.key(), t) : Future.failedFuture(t)))
         .map(stored)
         .recover(t -> failed(r.filename(), t, t instanceof OutcomeUnknown ? Future.succeededFuture() : r.sink().abort()));
+  }
+
+  /**
+   * Only a connection lost under a sent statement leaves the COMMIT's outcome unknown: a refused
+   * connect, a pool wait that ran out or an error answer means nothing was committed, and the
+   * bytes go as before (during an outage, every upload would otherwise leave its bytes behind).
+   */
+  private static boolean lostUnderway(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ClosedConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Succeeds when the row is there after all; fails with {@code t}, or OutcomeUnknown when nobody can tell. */
