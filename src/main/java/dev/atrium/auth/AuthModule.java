@@ -30,7 +30,8 @@ public final class AuthModule implements Module {
   public AuthModule(Platform p, TokenKeys keys, TokenService tokens, AccessModule access, SecurityEvents security) {
     this.platform = p;
     UserRepository users = new UserRepository(p.pool());
-    this.sessions = new SessionRepository(p.pool(), p.config().access().sessionMaxAge());
+    this.sessions = new SessionRepository(p.pool(), p.config().access().sessionMaxAge(),
+        p.config().access().refreshReuseGrace());
     this.passwords = new PasswordHasher(p.vertx(), p.config().hashWorkers(), p.config().hashQueue(), p.registry());
     this.throttle = new LoginThrottle(p.redisApi(), p.keys(), p.config().loginMaxFailures(),
         p.config().access().loginMaxFailuresPerAccount(), p.config().loginMaxFailuresPerIp(), p.config().loginWindow());

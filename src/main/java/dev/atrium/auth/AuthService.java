@@ -157,12 +157,13 @@ public final class AuthService {
   public Future<Tokens> refresh(String presented, Caller client) {
     String next = tokens.newRefreshToken();
     return pool.withTransaction(tx -> sessions.rotate(tx, TokenService.digest(presented), TokenService.digest(next),
-            refreshTtl, client.ip(), client.userAgent()))
+            SuccessorSeal.seal(presented, next), refreshTtl, client.ip(), client.userAgent()))
         .compose(rotation -> {
           if (rotation instanceof SessionRepository.Rotation.Rotated rotated) {
-            Session s = rotated.session();
-            TokenService.AccessToken access = tokens.issueAccess(s.userId().toString(), s.id().toString());
-            return Future.succeededFuture(new Tokens(null, access.token(), access.expiresIn(), next, s));
+            return Future.succeededFuture(pair(rotated.session(), next));
+          }
+          if (rotation instanceof SessionRepository.Rotation.Replayed replayed) {
+            return replayed(presented, replayed, client);
           }
           if (rotation instanceof SessionRepository.Rotation.Reused reused) {
             // The session was revoked in the rotation's transaction; this only tells the other nodes.
@@ -172,8 +173,26 @@ public final class AuthService {
                 .transform(ar -> Future.failedFuture(Problem.of(401, "token_reused",
                     "This refresh token was already used; its session has been revoked")));
           }
-          return Future.failedFuture(Problem.of(401, "token_invalid", "Refresh token is invalid or expired"));
+          return Future.failedFuture(invalidRefresh());
         });
+  }
+
+  /** A retry within the reuse grace: the successor already handed out, with a new access token. */
+  private Future<Tokens> replayed(String presented, SessionRepository.Rotation.Replayed replayed, Caller client) {
+    Session s = replayed.session();
+    SecurityEvents.log("refresh_replayed", s.userId().toString(), client.ip(), Map.of("session_id", s.id().toString()));
+    return SuccessorSeal.open(presented, replayed.sealedSuccessor())
+        .map(successor -> Future.succeededFuture(pair(s, successor)))
+        .orElseGet(() -> Future.failedFuture(invalidRefresh()));
+  }
+
+  private Tokens pair(Session s, String refresh) {
+    TokenService.AccessToken access = tokens.issueAccess(s.userId().toString(), s.id().toString());
+    return new Tokens(null, access.token(), access.expiresIn(), refresh, s);
+  }
+
+  private static Problem invalidRefresh() {
+    return Problem.of(401, "token_invalid", "Refresh token is invalid or expired");
   }
 
   /** Ends the session that the refresh token belongs to, if it is the caller's; idempotent. */

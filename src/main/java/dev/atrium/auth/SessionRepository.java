@@ -18,15 +18,19 @@ import java.util.UUID;
 
 /**
  * SQL on sessions and refresh_tokens. Refresh tokens are stored only as SHA-256 digests. A
- * session lives at most {@code maxAge} from its creation, however often it is refreshed.
+ * session lives at most {@code maxAge} from its creation, however often it is refreshed. A spent
+ * token keeps its successor's digest and, for {@code reuseGrace} after it was spent, the
+ * successor sealed under the spent token ({@link SuccessorSeal}).
  */
 public final class SessionRepository {
   private final Pool pool;
   private final Duration maxAge;
+  private final Duration reuseGrace;
 
-  public SessionRepository(Pool pool, Duration maxAge) {
+  public SessionRepository(Pool pool, Duration maxAge, Duration reuseGrace) {
     this.pool = pool;
     this.maxAge = maxAge;
+    this.reuseGrace = reuseGrace;
   }
 
   /** What presenting a refresh token found. */
@@ -36,6 +40,13 @@ public final class SessionRepository {
 
     /** The token was already spent: its whole session has now been revoked. */
     record Reused(UUID userId, UUID sessionId) implements Rotation {
+    }
+
+    /**
+     * The token was spent within the reuse grace and its successor is still unused: the same
+     * successor, sealed under the presented token, is handed back again.
+     */
+    record Replayed(Session session, byte[] sealedSuccessor) implements Rotation {
     }
 
     record Invalid() implements Rotation {
@@ -54,16 +65,21 @@ public final class SessionRepository {
   }
 
   /**
-   * Spends {@code presented} and stores {@code next} in its place. Run it in a transaction: it
-   * holds the token's row lock, so two concurrent uses of one token cannot both succeed.
+   * Spends {@code presented} and stores {@code next} in its place, with {@code sealedNext} for a
+   * retry. Run it in a transaction: it holds the session's and the token's row locks, so two
+   * concurrent uses of one token cannot both succeed, and a retry is judged after the rotation
+   * it retries has committed. A spent token presented again within the reuse grace, while its
+   * successor is unused, is a client retrying a refresh whose answer it lost; any other reuse
+   * means two holders of one token, and revokes the session.
    */
-  public Future<Rotation> rotate(SqlConnection conn, byte[] presented, byte[] next, Duration ttl, String ip,
-                                 String userAgent) {
+  public Future<Rotation> rotate(SqlConnection conn, byte[] presented, byte[] next, byte[] sealedNext, Duration ttl,
+                                 String ip, String userAgent) {
     return conn.preparedQuery(
-            "SELECT t.used_at, t.expires_at AS token_expires, s.revoked_at, " + Session.COLUMNS
+            "SELECT t.used_at, t.expires_at AS token_expires, t.successor_hash, t.successor_sealed,"
+                + " t.used_at > now() - make_interval(secs => $2) AS within_grace, s.revoked_at, " + Session.COLUMNS
                 + " FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
                 + " WHERE t.token_hash = $1 FOR UPDATE OF t, s")
-        .execute(Tuple.of(Buffer.buffer(presented)))
+        .execute(Tuple.of(Buffer.buffer(presented), reuseGrace.toMillis() / 1000.0))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(new Rotation.Invalid());
@@ -71,25 +87,46 @@ public final class SessionRepository {
           Row r = rows.iterator().next();
           Session s = Session.from(r);
           OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-          if (r.getOffsetDateTime("revoked_at") != null || r.getOffsetDateTime("token_expires").isBefore(now)) {
+          OffsetDateTime end = s.createdAt().plus(maxAge);
+          if (r.getOffsetDateTime("revoked_at") != null || r.getOffsetDateTime("token_expires").isBefore(now)
+              || !end.isAfter(now)) { // revoked, expired, or past the session's absolute lifetime
             return Future.succeededFuture(new Rotation.Invalid());
           }
           if (r.getOffsetDateTime("used_at") != null) {
-            return revoke(conn, s.id()).map(v -> new Rotation.Reused(s.userId(), s.id()));
-          }
-          OffsetDateTime end = s.createdAt().plus(maxAge);
-          if (!end.isAfter(now)) {
-            return Future.succeededFuture(new Rotation.Invalid()); // past the session's absolute lifetime
+            return Boolean.TRUE.equals(r.getBoolean("within_grace")) && r.getBuffer("successor_sealed") != null
+                ? replayOrRevoke(conn, s, r.getBuffer("successor_hash"), r.getBuffer("successor_sealed"))
+                : revokeReused(conn, s);
           }
           OffsetDateTime expires = now.plus(ttl);
-          return spendAndReplace(conn, s, presented, next, expires.isBefore(end) ? expires : end, ip, userAgent);
+          return spendAndReplace(conn, s, presented, next, sealedNext, expires.isBefore(end) ? expires : end, ip,
+              userAgent);
         });
   }
 
+  /**
+   * A spent token within the grace: its successor is handed back only while nobody has used it.
+   * This statement sees every rotation committed before the session's row lock was granted, and
+   * none can commit while it is held, so a successor spent meanwhile is seen as spent.
+   */
+  private Future<Rotation> replayOrRevoke(SqlConnection conn, Session s, Buffer successorHash, Buffer sealed) {
+    return conn.preparedQuery("SELECT 1 FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL"
+            + " AND expires_at > now()")
+        .execute(Tuple.of(successorHash))
+        .compose(rows -> rows.size() == 1
+            ? Future.<Rotation>succeededFuture(new Rotation.Replayed(s, sealed.getBytes()))
+            : revokeReused(conn, s));
+  }
+
+  private Future<Rotation> revokeReused(SqlConnection conn, Session s) {
+    return revoke(conn, s.id()).map(v -> new Rotation.Reused(s.userId(), s.id()));
+  }
+
   private Future<Rotation> spendAndReplace(SqlConnection conn, Session s, byte[] presented, byte[] next,
-                                           OffsetDateTime expires, String ip, String userAgent) {
-    return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1")
-        .execute(Tuple.of(Buffer.buffer(presented)))
+                                           byte[] sealedNext, OffsetDateTime expires, String ip, String userAgent) {
+    return conn.preparedQuery("UPDATE refresh_tokens SET used_at = now(), successor_hash = $2, successor_sealed = $3"
+            + " WHERE token_hash = $1")
+        .execute(Tuple.of(Buffer.buffer(presented), Buffer.buffer(next),
+            reuseGrace.isZero() ? null : Buffer.buffer(sealedNext)))
         .compose(v -> conn.preparedQuery("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
             .execute(Tuple.of(Buffer.buffer(next), s.id(), expires)))
         .compose(v -> conn.preparedQuery("UPDATE sessions s SET last_used_at = now(), expires_at = $2, ip = $3,"
@@ -153,5 +190,13 @@ public final class SessionRepository {
     return pool.preparedQuery("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'"
             + " OR revoked_at < now() - make_interval(secs => $1)")
         .execute(Tuple.of((double) Math.max(86_400, keepRevoked.toSeconds() + 3_600))).mapEmpty();
+  }
+
+  /** Housekeeping: drops the sealed successors of tokens spent longer ago than the reuse grace. */
+  public Future<Integer> forgetSealedSuccessors() {
+    return pool.preparedQuery("UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL"
+            + " AND used_at <= now() - make_interval(secs => $1)")
+        .execute(Tuple.of(reuseGrace.toMillis() / 1000.0))
+        .map(RowSet::rowCount);
   }
 }

@@ -106,7 +106,7 @@ public record AppConfig(
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
         r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
         // off by default: an administrator paging and searching sees the database, not a copy
-        r.get("ATRIUM_USERS_LIST_CACHE", "0", AppConfig::cacheTtl),
+        r.get("ATRIUM_USERS_LIST_CACHE", "0", AppConfig::upToAMinute),
         // analytics: activities accepted but not yet committed (beyond it: 503), rows per insert,
         // inserts in flight at once (one per two cores: on a small machine that shares its CPU
         // with PostgreSQL, fewer and larger inserts store more per second), partition upkeep
@@ -143,7 +143,8 @@ public record AppConfig(
         new AccessSettings(
             r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
             r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),
-            r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000)),
+            r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000),
+            r.get("ATRIUM_REFRESH_REUSE_GRACE", "10s", AppConfig::upToAMinute)),
         // unset: TOTP secrets and signing keys are stored as they are (see README, "Signing keys")
         dataKeys(r));
   }
@@ -226,14 +227,14 @@ public record AppConfig(
     return d;
   }
 
-  /** A short cache lifetime: "0" turns the cache off; at most a minute. */
-  private static Duration cacheTtl(String text) {
+  /** A short window (a cache's lifetime, the refresh reuse grace): "0" turns it off; at most a minute. */
+  private static Duration upToAMinute(String text) {
     if (text.trim().equals("0")) {
       return Duration.ZERO;
     }
     Duration d = ValueParsers.duration(text);
     if (d.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("must be at most 1m (or 0 to turn the cache off), got '" + text + "'");
+      throw new IllegalArgumentException("must be at most 1m (or 0 to turn it off), got '" + text + "'");
     }
     return d;
   }

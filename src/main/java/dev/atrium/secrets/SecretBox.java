@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,12 +86,32 @@ public final class SecretBox {
     if (key.isEmpty()) {
       return new Stored(secret, null);
     }
+    return new Stored(sealWith(key.get().aes(), context, secret), key.get().id());
+  }
+
+  /**
+   * Seals {@code secret} under {@code key} (AES-256-GCM): a random nonce, then the ciphertext and
+   * its tag, with {@code context} authenticated alongside.
+   */
+  public static byte[] sealWith(SecretKeySpec key, String context, byte[] secret) {
     byte[] nonce = new byte[NONCE];
     RANDOM.nextBytes(nonce);
-    byte[] sealed = cipher(key.get(), Cipher.ENCRYPT_MODE, context, nonce).doFinalSafely(secret);
+    byte[] sealed = cipher(key, Cipher.ENCRYPT_MODE, context, nonce).doFinalSafely(secret);
     byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
     System.arraycopy(sealed, 0, out, NONCE, sealed.length);
-    return new Stored(out, key.get().id());
+    return out;
+  }
+
+  /**
+   * Opens what {@link #sealWith} sealed. An IllegalStateException when the key, the context or
+   * the bytes differ from the sealing ones.
+   */
+  public static byte[] openWith(SecretKeySpec key, String context, byte[] sealed) {
+    if (sealed.length < NONCE) {
+      throw new IllegalStateException("a sealed secret does not open: too short");
+    }
+    return cipher(key, Cipher.DECRYPT_MODE, context, Arrays.copyOf(sealed, NONCE))
+        .doFinalSafely(Arrays.copyOfRange(sealed, NONCE, sealed.length));
   }
 
   /**
@@ -107,15 +128,13 @@ public final class SecretBox {
       throw new IllegalStateException("a secret of " + context + " is sealed with data key " + stored.keyId()
           + ", not with ATRIUM_DATA_KEY " + keyId().orElse("(unset)") + " or a fallback");
     }
-    byte[] b = stored.bytes();
-    return cipher(opener, Cipher.DECRYPT_MODE, context, Arrays.copyOf(b, NONCE))
-        .doFinalSafely(Arrays.copyOfRange(b, NONCE, b.length));
+    return openWith(opener.aes(), context, stored.bytes());
   }
 
-  private static Op cipher(DataKey with, int mode, String context, byte[] nonce) {
+  private static Op cipher(SecretKeySpec with, int mode, String context, byte[] nonce) {
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(mode, with.aes(), new GCMParameterSpec(TAG_BITS, nonce));
+      c.init(mode, with, new GCMParameterSpec(TAG_BITS, nonce));
       c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return new Op(c);
     } catch (GeneralSecurityException e) {

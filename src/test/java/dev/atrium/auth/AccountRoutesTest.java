@@ -285,6 +285,8 @@ class AccountRoutesTest {
     assertFalse(refreshed.json().containsKey("refresh"));
     String rotated = refreshed.header("Set-Cookie").orElseThrow();
     assertNotEquals(cookie, rotated.substring(0, rotated.indexOf(';')));
+    assertEquals(200, server.http().with("Cookie", rotated.substring(0, rotated.indexOf(';')))
+        .post("/api/auth/token/refresh", null).status());
     Http.Res reused = server.http().with("Cookie", cookie).post("/api/auth/token/refresh", null);
     assertEquals("token_reused", reused.code());
     Http.Res none = server.http().post("/api/auth/token/refresh", null);

@@ -45,17 +45,21 @@ class LoginFlowTest {
   }
 
   @Test
-  @DisplayName("a refresh token works once; presenting it again answers token_reused and kills the session")
+  @DisplayName("a refresh token is spent by its refresh; presenting it after its successor was used answers"
+      + " token_reused and kills the session")
   void refreshRotation() {
     Accounts.Login a = Accounts.registerAndLogin(server, "rot");
     Http.Res first = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", a.refresh()));
     assertEquals(200, first.status(), first::toString);
     String next = first.json().getString("refresh");
     assertNotEquals(a.refresh(), next);
+    Http.Res second = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", next));
+    assertEquals(200, second.status(), second::toString);
+    String latest = second.json().getString("refresh");
     Http.Res again = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", a.refresh()));
     assertEquals(401, again.status());
     assertEquals("token_reused", again.code());
-    Http.Res afterTheft = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", next));
+    Http.Res afterTheft = server.http().post("/api/auth/token/refresh", new JsonObject().put("refresh", latest));
     assertEquals(401, afterTheft.status());
     assertEquals("token_invalid", afterTheft.code());
   }

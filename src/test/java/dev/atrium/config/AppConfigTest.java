@@ -29,6 +29,8 @@ class AppConfigTest {
     assertEquals(100L * 1024 * 1024, c.maxFileSize());
     assertEquals(Duration.ofMinutes(15), c.signedUrlTtl());
     assertEquals(365, c.activityRetentionDays());
+    assertEquals(Duration.ofSeconds(10), c.access().refreshReuseGrace());
+    assertEquals(Duration.ZERO, AppConfig.fromEnv(Map.of("ATRIUM_REFRESH_REUSE_GRACE", "0")).access().refreshReuseGrace());
   }
 
   @Test
@@ -55,7 +57,8 @@ class AppConfigTest {
         "ATRIUM_REDIS_URL", "localhost:6379",
         "ATRIUM_CORS_ORIGINS", "not a url",
         "ATRIUM_TRUST_PROXY", "maybe",
-        "ATRIUM_HASH_WORKERS", "0");
+        "ATRIUM_HASH_WORKERS", "0",
+        "ATRIUM_REFRESH_REUSE_GRACE", "2m");
     cases.forEach((name, value) -> {
       ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(name, value)), name);
       assertTrue(e.getMessage().startsWith(name + ": "), e.getMessage());
