@@ -30,8 +30,7 @@ public final class AuthModule implements Module {
   public AuthModule(Platform p, TokenKeys keys, TokenService tokens, AccessModule access, SecurityEvents security) {
     this.platform = p;
     UserRepository users = new UserRepository(p.pool());
-    this.sessions = new SessionRepository(p.pool(), p.config().access().sessionMaxAge(),
-        p.config().access().refreshReuseGrace());
+    this.sessions = new SessionRepository(p.pool(), p.config().access());
     this.passwords = new PasswordHasher(p.vertx(), p.config().hashWorkers(), p.config().hashQueue(), p.registry());
     this.throttle = new LoginThrottle(p.redisApi(), p.keys(), p.config().loginMaxFailures(),
         p.config().access().loginMaxFailuresPerAccount(), p.config().loginMaxFailuresPerIp(), p.config().loginWindow());

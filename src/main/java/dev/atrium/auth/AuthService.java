@@ -146,12 +146,22 @@ public final class AuthService {
   private Future<Tokens> startSession(User user, Caller client) {
     String refresh = tokens.newRefreshToken();
     return sessions.create(user.id(), TokenService.digest(refresh), refreshTtl, client.ip(), client.userAgent())
+        .compose(started -> evicted(user, started, client))
         .map(session -> {
           TokenService.AccessToken access = tokens.issueAccess(user.id().toString(), session.id().toString());
           vertx.eventBus().publish(Addresses.USER_LOGIN, new UserLogin(user.id().toString(), session.id().toString(),
               client.ip(), client.userAgent(), Instant.now()).toJson());
           return new Tokens(user, access.token(), access.expiresIn(), refresh, session);
         });
+  }
+
+  /** The session; when it pushed the user's least recently used ones out, the other nodes hear of it first. */
+  private Future<Session> evicted(User user, SessionRepository.Started started, Caller client) {
+    if (started.evicted() == 0) {
+      return Future.succeededFuture(started.session());
+    }
+    SecurityEvents.log("sessions_evicted", user.id().toString(), client.ip(), Map.of("count", started.evicted()));
+    return accessChanges.sessionRevoked(user.id().toString()).map(started.session());
   }
 
   public Future<Tokens> refresh(String presented, Caller client) {

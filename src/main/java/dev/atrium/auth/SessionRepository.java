@@ -1,5 +1,6 @@
 package dev.atrium.auth;
 
+import dev.atrium.config.AccessSettings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -18,19 +19,27 @@ import java.util.UUID;
 
 /**
  * SQL on sessions and refresh_tokens. Refresh tokens are stored only as SHA-256 digests. A
- * session lives at most {@code maxAge} from its creation, however often it is refreshed. A spent
- * token keeps its successor's digest and, for {@code reuseGrace} after it was spent, the
- * successor sealed under the spent token ({@link SuccessorSeal}).
+ * session lives at most {@code sessionMaxAge} from its creation, however often it is refreshed,
+ * and a user has at most {@code maxSessionsPerUser} live sessions: a sign-in beyond that revokes
+ * the least recently used. A spent token keeps its successor's digest and, for
+ * {@code refreshReuseGrace} after it was spent, the successor sealed under the spent token
+ * ({@link SuccessorSeal}).
  */
 public final class SessionRepository {
   private final Pool pool;
   private final Duration maxAge;
   private final Duration reuseGrace;
+  private final int maxLive;
 
-  public SessionRepository(Pool pool, Duration maxAge, Duration reuseGrace) {
+  public SessionRepository(Pool pool, AccessSettings limits) {
     this.pool = pool;
-    this.maxAge = maxAge;
-    this.reuseGrace = reuseGrace;
+    this.maxAge = limits.sessionMaxAge();
+    this.reuseGrace = limits.refreshReuseGrace();
+    this.maxLive = limits.maxSessionsPerUser();
+  }
+
+  /** A new session, and how many of the user's older sessions it pushed out (now revoked). */
+  public record Started(Session session, long evicted) {
   }
 
   /** What presenting a refresh token found. */
@@ -53,15 +62,28 @@ public final class SessionRepository {
     }
   }
 
-  public Future<Session> create(UUID userId, byte[] tokenHash, Duration ttl, String ip, String userAgent) {
+  /**
+   * Starts a session with its first refresh token. In the same statement, the user's live
+   * sessions beyond the newest {@code maxSessionsPerUser - 1} (by last use) are revoked, so
+   * sign-ins in a loop neither grow a user's sessions without bound nor its session list.
+   */
+  public Future<Started> create(UUID userId, byte[] tokenHash, Duration ttl, String ip, String userAgent) {
     OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plus(ttl.compareTo(maxAge) < 0 ? ttl : maxAge);
     return pool.preparedQuery("""
             WITH s AS (
               INSERT INTO sessions (user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4) RETURNING *),
-            t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, $2 FROM s)
-            SELECT \s""" + Session.COLUMNS + " FROM s")
-        .execute(Tuple.of(userId, expires, ip, userAgent, Buffer.buffer(tokenHash)))
-        .map(rows -> Session.from(rows.iterator().next()));
+            t AS (INSERT INTO refresh_tokens (token_hash, session_id, expires_at) SELECT $5, id, $2 FROM s),
+            evicted AS (
+              UPDATE sessions SET revoked_at = now() WHERE id IN (
+                SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+                ORDER BY last_used_at DESC, created_at DESC OFFSET $6)
+              RETURNING id)
+            SELECT (SELECT count(*) FROM evicted) AS evicted, \s""" + Session.COLUMNS + " FROM s")
+        .execute(Tuple.of(userId, expires, ip, userAgent, Buffer.buffer(tokenHash), maxLive - 1))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Started(Session.from(r), r.getLong("evicted"));
+        });
   }
 
   /**

@@ -144,7 +144,8 @@ public record AppConfig(
             r.get("ATRIUM_SESSION_MAX_AGE", "30d", ValueParsers::duration),
             r.get("ATRIUM_API_KEY_MAX_TTL", "90d", ValueParsers::duration),
             r.integer("ATRIUM_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50, 1, 1_000_000),
-            r.get("ATRIUM_REFRESH_REUSE_GRACE", "10s", AppConfig::upToAMinute)),
+            r.get("ATRIUM_REFRESH_REUSE_GRACE", "10s", AppConfig::upToAMinute),
+            r.integer("ATRIUM_MAX_SESSIONS_PER_USER", 100, 1, 10_000)),
         // unset: TOTP secrets and signing keys are stored as they are (see README, "Signing keys")
         dataKeys(r));
   }

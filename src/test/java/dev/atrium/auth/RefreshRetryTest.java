@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +149,7 @@ class RefreshRetryTest {
       AppConfig config = AppConfig.fromEnv(Map.of("ATRIUM_DB_URL", "postgresql://postgres@127.0.0.1:5432/"
           + server.database()));
       Pool pool = new Database(config).createPool(vertx);
-      SessionRepository sessions = new SessionRepository(pool, Duration.ofDays(30), Duration.ofSeconds(10));
+      SessionRepository sessions = new SessionRepository(pool, config.access());
       int forgotten = sessions.forgetSealedSuccessors().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertTrue(forgotten >= 1, "forgot " + forgotten);
     } finally {
