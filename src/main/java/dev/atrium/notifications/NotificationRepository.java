@@ -150,4 +150,24 @@ public final class NotificationRepository {
     return pool.preparedQuery("UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL")
         .execute(Tuple.of(userId)).map(RowSet::rowCount);
   }
+
+  /**
+   * Retention: deletes up to {@code limit} recipients' rows of sends made more than {@code days}
+   * ago; answers how many. Bounded, so a broadcast's hundred thousand rows go in several short
+   * statements rather than one long one.
+   */
+  public Future<Integer> deleteExpiredRows(int days, int limit) {
+    return pool.preparedQuery("DELETE FROM notifications WHERE id IN (SELECT n.id FROM notification_batches b"
+            + " JOIN notifications n ON n.batch_id = b.id WHERE b.created_at < now() - make_interval(days => $1)"
+            + " LIMIT $2)")
+        .execute(Tuple.of(days, limit)).map(RowSet::rowCount);
+  }
+
+  /** Retention: deletes up to {@code limit} sends older than {@code days} that no row refers to any more. */
+  public Future<Integer> deleteEmptyBatches(int days, int limit) {
+    return pool.preparedQuery("DELETE FROM notification_batches WHERE id IN (SELECT b.id FROM notification_batches b"
+            + " WHERE b.created_at < now() - make_interval(days => $1)"
+            + " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.batch_id = b.id) LIMIT $2)")
+        .execute(Tuple.of(days, limit)).map(RowSet::rowCount);
+  }
 }

@@ -24,11 +24,13 @@ import java.util.Map;
  */
 public final class NotificationsModule implements Module {
   static final String WEBSOCKET_OPERATION = "openWebSocket";
+  private static final int RETENTION_CHUNK = 5_000;
 
   private final Platform platform;
   private final NotificationHandlers handlers;
   private final WebSocketEndpoint endpoint;
   private final PushVerticle pushVerticle;
+  private final NotificationsVerticle housekeeping;
 
   public NotificationsModule(Platform p, AuthenticationProvider bearerAuth, AccessStates states) {
     this.platform = p;
@@ -41,8 +43,10 @@ public final class NotificationsModule implements Module {
         settings.replayTtl());
     this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
     this.pushVerticle = new PushVerticle(p.subscriber(), keys, publisher, registry, settings.pingInterval());
-    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), p.pool(), new NotificationRepository(p.pool()),
-        metrics));
+    NotificationRepository repository = new NotificationRepository(p.pool());
+    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), p.pool(), repository, metrics));
+    this.housekeeping = new NotificationsVerticle(new NotificationRetention(repository,
+        p.config().notificationRetentionDays(), RETENTION_CHUNK));
   }
 
   @Override
@@ -54,6 +58,7 @@ public final class NotificationsModule implements Module {
 
   @Override
   public Future<Void> start() {
-    return platform.vertx().deployVerticle(pushVerticle).mapEmpty();
+    return platform.vertx().deployVerticle(pushVerticle)
+        .compose(id -> platform.vertx().deployVerticle(housekeeping)).mapEmpty();
   }
 }

@@ -29,6 +29,7 @@ class AppConfigTest {
     assertEquals(100L * 1024 * 1024, c.maxFileSize());
     assertEquals(Duration.ofMinutes(15), c.signedUrlTtl());
     assertEquals(365, c.activityRetentionDays());
+    assertEquals(365, c.notificationRetentionDays());
     assertEquals(Duration.ofSeconds(10), c.access().refreshReuseGrace());
     assertEquals(Duration.ZERO, AppConfig.fromEnv(Map.of("ATRIUM_REFRESH_REUSE_GRACE", "0")).access().refreshReuseGrace());
   }
