@@ -95,7 +95,7 @@ public final class Application {
         new Exports(vertx, config.exportConcurrency(), config.exportStallTimeout()));
     this.platform = platform;
 
-    SigningKeys keys = new SigningKeys(platform, TokenService.ISSUER, fixedTokenKey);
+    SigningKeys keys = new SigningKeys(platform, TokenService.ISSUER, TokenService.AUDIENCE, fixedTokenKey);
     modules.add(keys); // first: every module after it may sign or verify
     // Then the lower layers: who is calling (access), the audit log, sign-in, then the domains.
     TokenService tokens = new TokenService(keys.tokens(), config.accessTtl());

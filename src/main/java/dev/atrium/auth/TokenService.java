@@ -7,6 +7,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Signs ES256 access tokens and makes opaque refresh tokens. An access token names its
@@ -15,6 +16,8 @@ import java.util.Base64;
  */
 public final class TokenService {
   public static final String ISSUER = "atrium";
+  /** Access tokens are for Atrium's API alone; a service that trusts the JWKS can tell them apart. */
+  public static final String AUDIENCE = "atrium-api";
 
   private final JWTAuth jwt;
   private final JWTOptions signing;
@@ -25,7 +28,7 @@ public final class TokenService {
   public TokenService(JWTAuth keys, Duration accessTtl) {
     this.accessTtl = accessTtl;
     this.jwt = keys;
-    this.signing = new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER)
+    this.signing = new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(AUDIENCE))
         .setExpiresInSeconds((int) accessTtl.toSeconds());
   }
 

@@ -49,13 +49,13 @@ public final class SigningKeys implements Module {
   private final Counter refreshes;
   private final Map<String, Counter> generated;
 
-  public SigningKeys(Platform p, String issuer, JwtKeys fixedToken) {
+  public SigningKeys(Platform p, String issuer, String audience, JwtKeys fixedToken) {
     this.platform = p;
     this.fixedToken = fixedToken;
     this.rotation = p.config().storage().keyRotation();
     long quarter = Math.max(1_000, Math.min(60_000, rotation.toMillis() / 4));
     this.period = Duration.ofMillis(quarter);
-    this.tokens = new TokenKeys(p.vertx(), issuer);
+    this.tokens = new TokenKeys(p.vertx(), issuer, audience);
     this.box = new SecretBox(p.config().dataKeys());
     this.refreshes = Counter.builder("atrium_signing_keys_refreshes_total")
         .description("Reads of the signing keys from PostgreSQL").register(p.registry());

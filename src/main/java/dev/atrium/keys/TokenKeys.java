@@ -22,20 +22,22 @@ import java.util.List;
 public final class TokenKeys implements JWTAuth {
   private final Vertx vertx;
   private final String issuer;
+  private final String audience;
   private volatile State state;
 
   private record State(JWTAuth signer, JWTAuth verifier, JsonObject jwks, String signingKid, List<String> kids) {
   }
 
   /** Empty until {@link SigningKeys} has read the keys at start-up. */
-  TokenKeys(Vertx vertx, String issuer) {
+  TokenKeys(Vertx vertx, String issuer, String audience) {
     this.vertx = vertx;
     this.issuer = issuer;
+    this.audience = audience;
   }
 
   /** A fixed single key (benches and tools that mint tokens themselves). */
-  public static TokenKeys fixed(Vertx vertx, String issuer, JwtKeys key) {
-    TokenKeys keys = new TokenKeys(vertx, issuer);
+  public static TokenKeys fixed(Vertx vertx, String issuer, String audience, JwtKeys key) {
+    TokenKeys keys = new TokenKeys(vertx, issuer, audience);
     keys.use(List.of(key), key);
     return keys;
   }
@@ -63,7 +65,10 @@ public final class TokenKeys implements JWTAuth {
     if (current != null && current.signingKid().equals(signing.keyId()) && current.kids().equals(kids)) {
       return;
     }
-    JWTAuthOptions verify = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIssuer(issuer).setLeeway(5));
+    // A token must name this issuer and this audience: a JWT the same key signed for anything
+    // else (or before tokens named their audience) is refused.
+    JWTAuthOptions verify = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIssuer(issuer)
+        .setAudience(List.of(audience)).setLeeway(5));
     JsonArray jwks = new JsonArray();
     for (JwtKeys k : verifying) {
       verify.addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(k.publicPem()).setId(k.keyId()));

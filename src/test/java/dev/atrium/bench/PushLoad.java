@@ -55,7 +55,8 @@ public final class PushLoad {
 
     List<String> users = users(jdbc, n);
     Vertx vertx = Vertx.vertx();
-    TokenService tokens = new TokenService(TokenKeys.fixed(vertx, TokenService.ISSUER, signingKey(jdbc)),
+    TokenService tokens = new TokenService(TokenKeys.fixed(vertx, TokenService.ISSUER, TokenService.AUDIENCE,
+        signingKey(jdbc)),
         Duration.ofHours(2));
     String base = "http://" + host + ":" + port;
 
