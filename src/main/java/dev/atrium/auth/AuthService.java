@@ -7,7 +7,6 @@ import dev.atrium.access.User;
 import dev.atrium.problem.Problem;
 import dev.atrium.audit.SecurityEvents;
 import dev.atrium.events.Addresses;
-import dev.atrium.events.UserLogin;
 import dev.atrium.events.UserLogout;
 import dev.atrium.events.UserRegistered;
 import io.vertx.core.Future;
@@ -23,7 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Account rules: registration, login, token rotation, logout, password change, sessions.
+ * Account rules: registration, login, logout, password change, sessions (token pairs: {@link SessionTokens}).
  * Revocations are stored in PostgreSQL (sessions' {@code revoked_at}, the user's
  * {@code tokens_valid_after}) in the same transaction as the change that needs them; Redis
  * only carries the news to other nodes. Security events are logged, and audited when a
@@ -39,7 +38,7 @@ public final class AuthService {
   private final LoginThrottle throttle;
   private final AccessChanges accessChanges;
   private final SecurityEvents security;
-  private final Duration refreshTtl;
+  private final SessionTokens sessionTokens;
   private final Future<String> dummyHash;
   // set once while the node is wired, before any request: the account lifecycle's checks
   private volatile LoginGate gate = LoginGate.OPEN;
@@ -56,7 +55,7 @@ public final class AuthService {
     this.throttle = throttle;
     this.accessChanges = accessChanges;
     this.security = security;
-    this.refreshTtl = refreshTtl;
+    this.sessionTokens = new SessionTokens(vertx, pool, sessions, tokens, accessChanges, refreshTtl);
     // Verified against for unknown emails, so that they cost the same time as a wrong password.
     this.dummyHash = Future.succeededFuture(
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0SKYKXZ8l7b7ZqvLtQdZxYJ0Qm0wlb4CJ5Ta0Sx2Y8M");
@@ -125,7 +124,7 @@ public final class AuthService {
                 return gate.afterPassword(user)
                     .compose(x -> throttle.succeeded(email, client.ip()))
                     .compose(x -> users.recordLogin(user.id(), client.ip(), check.upgradedHash()))
-                    .compose(x -> startSession(user, client));
+                    .compose(x -> sessionTokens.start(user, client));
               });
         });
   }
@@ -139,70 +138,12 @@ public final class AuthService {
               Problem.of(403, "account_inactive", "This account is deactivated"));
           return throttle.succeeded(user.email(), client.ip())
               .compose(x -> users.recordLogin(user.id(), client.ip(), null))
-              .compose(x -> startSession(user, client));
+              .compose(x -> sessionTokens.start(user, client));
         });
-  }
-
-  private Future<Tokens> startSession(User user, Caller client) {
-    String refresh = tokens.newRefreshToken();
-    return sessions.create(user.id(), TokenService.digest(refresh), refreshTtl, client.ip(), client.userAgent())
-        .compose(started -> evicted(user, started, client))
-        .map(session -> {
-          TokenService.AccessToken access = tokens.issueAccess(user.id().toString(), session.id().toString());
-          vertx.eventBus().publish(Addresses.USER_LOGIN, new UserLogin(user.id().toString(), session.id().toString(),
-              client.ip(), client.userAgent(), Instant.now()).toJson());
-          return new Tokens(user, access.token(), access.expiresIn(), refresh, session);
-        });
-  }
-
-  /** The session; when it pushed the user's least recently used ones out, the other nodes hear of it first. */
-  private Future<Session> evicted(User user, SessionRepository.Started started, Caller client) {
-    if (started.evicted() == 0) {
-      return Future.succeededFuture(started.session());
-    }
-    SecurityEvents.log("sessions_evicted", user.id().toString(), client.ip(), Map.of("count", started.evicted()));
-    return accessChanges.sessionRevoked(user.id().toString()).map(started.session());
   }
 
   public Future<Tokens> refresh(String presented, Caller client) {
-    String next = tokens.newRefreshToken();
-    return pool.withTransaction(tx -> sessions.rotate(tx, TokenService.digest(presented), TokenService.digest(next),
-            SuccessorSeal.seal(presented, next), refreshTtl, client.ip(), client.userAgent()))
-        .compose(rotation -> {
-          if (rotation instanceof SessionRepository.Rotation.Rotated rotated) {
-            return Future.succeededFuture(pair(rotated.session(), next));
-          }
-          if (rotation instanceof SessionRepository.Rotation.Replayed replayed) {
-            return replayed(presented, replayed, client);
-          }
-          if (rotation instanceof SessionRepository.Rotation.Reused reused) {
-            // The session was revoked in the rotation's transaction; this only tells the other nodes.
-            SecurityEvents.log("refresh_reused", reused.userId().toString(), client.ip(),
-                Map.of("session_id", reused.sessionId().toString()));
-            return accessChanges.sessionRevoked(reused.userId().toString())
-                .transform(ar -> Future.failedFuture(Problem.of(401, "token_reused",
-                    "This refresh token was already used; its session has been revoked")));
-          }
-          return Future.failedFuture(invalidRefresh());
-        });
-  }
-
-  /** A retry within the reuse grace: the successor already handed out, with a new access token. */
-  private Future<Tokens> replayed(String presented, SessionRepository.Rotation.Replayed replayed, Caller client) {
-    Session s = replayed.session();
-    SecurityEvents.log("refresh_replayed", s.userId().toString(), client.ip(), Map.of("session_id", s.id().toString()));
-    return SuccessorSeal.open(presented, replayed.sealedSuccessor())
-        .map(successor -> Future.succeededFuture(pair(s, successor)))
-        .orElseGet(() -> Future.failedFuture(invalidRefresh()));
-  }
-
-  private Tokens pair(Session s, String refresh) {
-    TokenService.AccessToken access = tokens.issueAccess(s.userId().toString(), s.id().toString());
-    return new Tokens(null, access.token(), access.expiresIn(), refresh, s);
-  }
-
-  private static Problem invalidRefresh() {
-    return Problem.of(401, "token_invalid", "Refresh token is invalid or expired");
+    return sessionTokens.refresh(presented, client);
   }
 
   /** Ends the session that the refresh token belongs to, if it is the caller's; idempotent. */
