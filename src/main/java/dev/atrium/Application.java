@@ -48,6 +48,8 @@ public final class Application {
   private final String nodeId = UUID.randomUUID().toString();
   private final String registryName = "atrium-" + nodeId;
   private final List<Module> modules = new ArrayList<>();
+  // Failed too when start-up fails before or during the migrations.
+  private final Promise<Void> migrated = Promise.promise();
   private Vertx vertx;
   private String apiDeployment;
   private Platform platform;
@@ -67,6 +69,7 @@ public final class Application {
     // Signing keys live in PostgreSQL; ATRIUM_JWT_KEY_FILE, when set, replaces the token keys.
     Future<JwtKeys> keys = vertx.executeBlocking(() -> {
       database.prepareBlocking();
+      migrated.tryComplete();
       return config.jwtKeyFile().isPresent() ? JwtKeys.load(config.jwtKeyFile().get()) : null;
     });
     // The result is a promise bound to no context: when start-up fails, Vert.x is closed and an
@@ -78,11 +81,21 @@ public final class Application {
             java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         started.complete();
       } else {
+        migrated.tryFail(ar.cause());
         LOG.error("Start-up failed: {}", ar.cause().getMessage(), ar.cause());
         stop().onComplete(stopped -> started.fail(ar.cause()));
       }
     });
     return started.future();
+  }
+
+  /**
+   * Completes once the database is migrated, in the course of {@link #start}: migrations take as
+   * long as their work does (their lock waits are bounded, see db/Migrations), so a node's start
+   * deadline counts from here.
+   */
+  public Future<Void> migrated() {
+    return migrated.future();
   }
 
   private Future<Void> deploy(Database database, JwtKeys fixedTokenKey) {

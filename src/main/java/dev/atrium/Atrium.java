@@ -2,7 +2,9 @@ package dev.atrium;
 
 import dev.atrium.config.AppConfig;
 import dev.atrium.config.ConfigException;
+import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -32,7 +34,16 @@ public final class Atrium {
     Signal.handle(new Signal("TERM"), s -> stopAndExit(app));
     Signal.handle(new Signal("INT"), s -> stopAndExit(app));
     try {
-      app.start().await(120, TimeUnit.SECONDS);
+      Future<Void> started = app.start();
+      // No deadline on the migrations: a long one (a backfill of millions of rows) cut off here
+      // would roll back and start over at every restart, never to finish.
+      app.migrated().await();
+      started.await(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.error("Atrium failed to start: not ready within ATRIUM_START_TIMEOUT ({} ms) after the migrations",
+          config.startTimeout().toMillis());
+      flushLogs();
+      System.exit(1);
     } catch (Exception e) {
       LOG.error("Atrium failed to start: {}", e.getMessage(), e);
       flushLogs();

@@ -47,6 +47,7 @@ public record AppConfig(
     Duration loginWindow,
     boolean trustProxy,
     Duration shutdownGrace,
+    Duration startTimeout,
     Duration usersListCache,
     int ingestQueue,
     int ingestBatch,
@@ -107,6 +108,7 @@ public record AppConfig(
         r.get("ATRIUM_LOGIN_WINDOW", "15m", ValueParsers::duration),
         r.get("ATRIUM_TRUST_PROXY", "false", AppConfig::bool),
         r.get("ATRIUM_SHUTDOWN_GRACE", "10s", ValueParsers::duration),
+        r.get("ATRIUM_START_TIMEOUT", "2m", AppConfig::startTimeout),
         // off by default: an administrator paging and searching sees the database, not a copy
         r.get("ATRIUM_USERS_LIST_CACHE", "0", AppConfig::upToAMinute),
         // analytics: activities accepted but not yet committed (beyond it: 503), rows per insert,
@@ -192,6 +194,15 @@ public record AppConfig(
       throw new IllegalArgumentException("'" + text + "' is not a readable PEM file");
     }
     return path;
+  }
+
+  /** How long start-up may take once the migrations are applied: between a second and an hour. */
+  private static Duration startTimeout(String text) {
+    Duration d = ValueParsers.duration(text);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("must be between 1s and 1h, got '" + text + "'");
+    }
+    return d;
   }
 
   /** A deadline for every Redis call: long enough for a busy Redis, short enough to fail fast. */

@@ -30,6 +30,7 @@ class AppConfigTest {
     assertEquals(Duration.ofMinutes(15), c.signedUrlTtl());
     assertEquals(365, c.activityRetentionDays());
     assertEquals(365, c.notificationRetentionDays());
+    assertEquals(Duration.ofMinutes(2), c.startTimeout());
     assertEquals(Duration.ofSeconds(10), c.access().refreshReuseGrace());
     assertEquals(Duration.ZERO, AppConfig.fromEnv(Map.of("ATRIUM_REFRESH_REUSE_GRACE", "0")).access().refreshReuseGrace());
   }
@@ -59,7 +60,8 @@ class AppConfigTest {
         "ATRIUM_CORS_ORIGINS", "not a url",
         "ATRIUM_TRUST_PROXY", "maybe",
         "ATRIUM_HASH_WORKERS", "0",
-        "ATRIUM_REFRESH_REUSE_GRACE", "2m");
+        "ATRIUM_REFRESH_REUSE_GRACE", "2m",
+        "ATRIUM_START_TIMEOUT", "2h");
     cases.forEach((name, value) -> {
       ConfigException e = assertThrows(ConfigException.class, () -> AppConfig.fromEnv(Map.of(name, value)), name);
       assertTrue(e.getMessage().startsWith(name + ": "), e.getMessage());

@@ -40,6 +40,11 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a JVM with the given options and environment; returns once it logs that it is ready. */
   public static ServerProcess start(Map<String, String> env, List<String> jvmOptions) {
+    return launch(env, jvmOptions).awaitReady(Duration.ofSeconds(60));
+  }
+
+  /** Starts a JVM with the given options and environment, and returns at once. */
+  public static ServerProcess launch(Map<String, String> env, List<String> jvmOptions) {
     int port = TestServer.freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.javaBin());
@@ -54,21 +59,28 @@ public final class ServerProcess implements AutoCloseable {
     pb.environment().put("ATRIUM_HTTP_HOST", "127.0.0.1");
     pb.environment().put("ATRIUM_ACCESS_LOG", "WARN");
     try {
-      ServerProcess sp = new ServerProcess(pb.start(), port);
-      try {
-        Poll.until(Duration.ofSeconds(60), "the server process logs that it is ready",
-            () -> sp.logged("Atrium ready") || !sp.process.isAlive());
-      } catch (AssertionError notReady) {
-        sp.close(); // never leave a stray node running
-        throw notReady;
-      }
-      if (!sp.process.isAlive()) {
-        throw new IllegalStateException("server process exited: " + String.join("\n", sp.output));
-      }
-      return sp;
+      return new ServerProcess(pb.start(), port);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Waits until the node logs that it is ready; fails (and stops it) if it exits or takes longer. */
+  public ServerProcess awaitReady(Duration timeout) {
+    try {
+      Poll.until(timeout, "the server process logs that it is ready", () -> logged("Atrium ready") || !process.isAlive());
+    } catch (AssertionError notReady) {
+      close(); // never leave a stray node running
+      throw notReady;
+    }
+    if (!process.isAlive()) {
+      throw new IllegalStateException("server process exited: " + String.join("\n", output()));
+    }
+    return this;
+  }
+
+  public boolean alive() {
+    return process.isAlive();
   }
 
   /** Runs the node until it exits by itself (it is expected to refuse to start); returns exit code and output. */
