@@ -7,6 +7,7 @@ import dev.atrium.events.Addresses;
 import dev.atrium.events.NotificationCreated;
 import dev.atrium.push.PushMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,9 @@ import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sending and reading notifications. A send is stored first (so an offline recipient finds it in
@@ -30,6 +33,8 @@ public final class NotificationService {
   private final Pool pool;
   private final NotificationRepository repository;
   private final PushMetrics metrics;
+  /** Sends stored and answered whose recipients are still being announced, chunk by chunk. */
+  private final Set<Promise<Void>> announcing = ConcurrentHashMap.newKeySet();
 
   public NotificationService(Vertx vertx, Pool pool, NotificationRepository repository, PushMetrics metrics) {
     this.vertx = vertx;
@@ -80,14 +85,17 @@ public final class NotificationService {
     }
     return stored.map(result -> {
       metrics.notificationsSent(result.recipients().size());
-      announce(content, result.recipients(), result.createdAt().toInstant(), 0);
+      Promise<Void> announced = Promise.promise();
+      announcing.add(announced);
+      announced.future().onComplete(ar -> announcing.remove(announced));
+      announce(content, result.recipients(), result.createdAt().toInstant(), 0, announced);
       return new Sent(content.batchId(), result.recipients().size());
     });
   }
 
   /** Publishes one event per chunk of recipients, a chunk per event-loop turn. */
   private void announce(NotificationRepository.Content c, List<NotificationRepository.Recipient> recipients,
-                        Instant at, int from) {
+                        Instant at, int from, Promise<Void> announced) {
     int to = Math.min(recipients.size(), from + PUBLISH_CHUNK);
     List<NotificationCreated.Recipient> chunk = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
@@ -99,8 +107,18 @@ public final class NotificationService {
           new NotificationCreated(c.batchId().toString(), chunk, c.title(), c.body(), c.level(), c.data(), at).toJson());
     }
     if (to < recipients.size()) {
-      vertx.runOnContext(v -> announce(c, recipients, at, to));
+      vertx.runOnContext(v -> announce(c, recipients, at, to, announced));
+    } else {
+      announced.complete();
     }
+  }
+
+  /**
+   * Completes once every send answered so far has been announced to its last recipient: a
+   * stopping node waits for it, so that push still hears of every stored notification.
+   */
+  public Future<Void> announced() {
+    return Future.all(announcing.stream().map(Promise::future).toList()).mapEmpty();
   }
 
   public Future<Page<Notification>> list(String userId, boolean unreadOnly, int page, int pageSize) {

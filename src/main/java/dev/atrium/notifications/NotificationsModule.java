@@ -17,6 +17,7 @@ import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Notifications (REST) and the live push channel ({@code GET /ws}, {@link PushVerticle}): the
@@ -25,8 +26,10 @@ import java.util.Map;
 public final class NotificationsModule implements Module {
   static final String WEBSOCKET_OPERATION = "openWebSocket";
   private static final int RETENTION_CHUNK = 5_000;
+  private static final long STOP_WAIT_MS = 5_000;
 
   private final Platform platform;
+  private final NotificationService service;
   private final NotificationHandlers handlers;
   private final WebSocketEndpoint endpoint;
   private final PushVerticle pushVerticle;
@@ -44,7 +47,8 @@ public final class NotificationsModule implements Module {
     this.endpoint = new WebSocketEndpoint(p.vertx(), bearerAuth, states, registry, replay, metrics, settings);
     this.pushVerticle = new PushVerticle(p.subscriber(), keys, publisher, registry, settings.pingInterval());
     NotificationRepository repository = new NotificationRepository(p.pool());
-    this.handlers = new NotificationHandlers(new NotificationService(p.vertx(), p.pool(), repository, metrics));
+    this.service = new NotificationService(p.vertx(), p.pool(), repository, metrics);
+    this.handlers = new NotificationHandlers(service);
     this.housekeeping = new NotificationsVerticle(new NotificationRetention(repository,
         p.config().notificationRetentionDays(), RETENTION_CHUNK));
   }
@@ -60,5 +64,15 @@ public final class NotificationsModule implements Module {
   public Future<Void> start() {
     return platform.vertx().deployVerticle(pushVerticle)
         .compose(id -> platform.vertx().deployVerticle(housekeeping)).mapEmpty();
+  }
+
+  /**
+   * Lets the sends already answered finish announcing their recipients, then lets the push
+   * verticle hand every event to Redis (each step bounded), before the node closes its clients.
+   */
+  @Override
+  public Future<Void> stop() {
+    return service.announced().timeout(STOP_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
+        .compose(v -> pushVerticle.flushed());
   }
 }

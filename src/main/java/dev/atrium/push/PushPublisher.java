@@ -2,6 +2,7 @@ package dev.atrium.push;
 
 import dev.atrium.api.Timestamps;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -104,6 +105,8 @@ public final class PushPublisher {
   private int queued;
   private String sha = sha1(SCRIPT);
   private int inFlight;
+  /** Waiting for {@link #idle}: completed once nothing is queued or in flight. */
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
   public PushPublisher(Redis redis, PushKeys keys, PushMetrics metrics, String nodeId, int replayEvents,
                        Duration replayTtl) {
@@ -200,7 +203,25 @@ public final class PushPublisher {
         LOG.warn("Could not publish {} push events: {}", batch.size(), ar.cause().getMessage());
       }
       drain(lane);
+      if (queued == 0 && inFlight == 0 && !idleWaiters.isEmpty()) {
+        List<Promise<Void>> waiting = List.copyOf(idleWaiters);
+        idleWaiters.clear();
+        waiting.forEach(Promise::tryComplete);
+      }
     });
+  }
+
+  /**
+   * Completes once nothing is queued or in flight (each event sent, or given up after a failed
+   * send): what a stopping node still owes Redis.
+   */
+  Future<Void> idle() {
+    if (queued == 0 && inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> idle = Promise.promise();
+    idleWaiters.add(idle);
+    return idle.future();
   }
 
   private Future<Response> send(List<Pending> batch, boolean retry) {

@@ -9,6 +9,7 @@ import dev.atrium.events.FileUploaded;
 import dev.atrium.events.NotificationCreated;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bridges the local event bus and Redis pub/sub. Events raised on this node (notifications,
@@ -26,6 +30,9 @@ import java.util.Map;
  * every socket on a single timer.
  */
 public final class PushVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
+  /** How long a stopping node goes on handing queued events to Redis (which may be down). */
+  private static final long STOP_FLUSH_MS = 5_000;
   /** A node whose snapshots were not seen for this long no longer counts as a dashboard source. */
   private static final long SOURCE_TTL_MS = 10_000;
 
@@ -44,6 +51,25 @@ public final class PushVerticle extends VerticleBase {
     this.publisher = publisher;
     this.registry = registry;
     this.pingInterval = pingInterval;
+  }
+
+  /**
+   * Completes once the publisher owes Redis nothing: every event raised so far sent, or given up
+   * after a failed send, at most {@link #STOP_FLUSH_MS} later. A stopping node asks for it
+   * before it closes its clients, so events raised just before the stop (a broadcast answered a
+   * moment earlier) still reach the replay streams and the other nodes' sockets. Asked on this
+   * verticle's context, where the publisher lives, after the events delivered to it so far.
+   */
+  public Future<Void> flushed() {
+    if (context == null) {
+      return Future.succeededFuture(); // never deployed: the node failed to start before it
+    }
+    Promise<Void> flushed = Promise.promise();
+    context.runOnContext(v -> publisher.idle().timeout(STOP_FLUSH_MS, TimeUnit.MILLISECONDS)
+        .onFailure(e -> LOG.warn("Stopping with push events not yet handed to Redis: {}", e.getMessage()))
+        .otherwiseEmpty()
+        .onComplete(flushed));
+    return flushed.future();
   }
 
   @Override
