@@ -25,9 +25,27 @@ class PushStopTest {
   static final TestServer server = TestServer.node();
   private static final Vertx vertx = Vertx.vertx();
 
+  /** The 20,000 users' sequence counters live until deleted (they have no expiry): delete them. */
   @AfterAll
   static void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379/0");
+    try {
+      String cursor = "0";
+      do {
+        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH")
+            .arg(server.env().get("ATRIUM_REDIS_PREFIX") + "*").arg("COUNT").arg(10_000))
+            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        cursor = page.get(0).toString();
+        if (page.get(1).size() > 0) {
+          Request unlink = Request.cmd(Command.UNLINK);
+          page.get(1).forEach(k -> unlink.arg(k.toString()));
+          redis.send(unlink).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+      } while (!"0".equals(cursor));
+    } finally {
+      redis.close();
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   private static long streams() throws Exception {
