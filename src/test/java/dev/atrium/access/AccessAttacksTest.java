@@ -6,21 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atrium.support.Accounts;
 import dev.atrium.support.Http;
+import dev.atrium.support.RedisScan;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -302,23 +297,6 @@ class AccessAttacksTest {
 
   /** Deletes every key of this test class's prefix in the shared Redis (never the others'). */
   static int deleteRedisKeys() throws Exception {
-    String prefix = server.env().get("ATRIUM_REDIS_PREFIX");
-    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379/0");
-    try {
-      String cursor = "0";
-      List<String> keys = new ArrayList<>();
-      do {
-        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*")
-            .arg("COUNT").arg(1000)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        cursor = page.get(0).toString();
-        page.get(1).forEach(k -> keys.add(k.toString()));
-      } while (!"0".equals(cursor));
-      for (String k : keys) {
-        redis.send(Request.cmd(Command.DEL).arg(k)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      }
-      return keys.size();
-    } finally {
-      redis.close();
-    }
+    return RedisScan.unlink(vertx, server.env().get("ATRIUM_REDIS_PREFIX") + "*");
   }
 }

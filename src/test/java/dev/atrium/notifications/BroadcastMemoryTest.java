@@ -8,6 +8,7 @@ import dev.atrium.push.WsClient;
 import dev.atrium.support.Http;
 import dev.atrium.support.Poll;
 import dev.atrium.support.ServerProcess;
+import dev.atrium.support.RedisScan;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -103,16 +104,6 @@ class BroadcastMemoryTest {
 
   /** This class's push keys (a counter and a stream per recipient) leave the shared Redis with it. */
   private static void forgetRedisKeys() throws Exception {
-    String cursor = "0";
-    do {
-      Response page = redis(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH")
-          .arg(server.env().get("ATRIUM_REDIS_PREFIX") + "*").arg("COUNT").arg(5000));
-      cursor = page.get(0).toString();
-      Request unlink = Request.cmd(Command.UNLINK);
-      page.get(1).forEach(k -> unlink.arg(k.toString()));
-      if (page.get(1).size() > 0) {
-        redis(unlink);
-      }
-    } while (!cursor.equals("0"));
+    RedisScan.unlink(vertx, server.env().get("ATRIUM_REDIS_PREFIX") + "*");
   }
 }

@@ -3,13 +3,10 @@ package dev.atrium.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.atrium.support.Http;
+import dev.atrium.support.RedisScan;
 import dev.atrium.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -28,42 +25,15 @@ class PushStopTest {
   /** The 20,000 users' sequence counters live until deleted (they have no expiry): delete them. */
   @AfterAll
   static void close() throws Exception {
-    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379/0");
     try {
-      String cursor = "0";
-      do {
-        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH")
-            .arg(server.env().get("ATRIUM_REDIS_PREFIX") + "*").arg("COUNT").arg(10_000))
-            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        cursor = page.get(0).toString();
-        if (page.get(1).size() > 0) {
-          Request unlink = Request.cmd(Command.UNLINK);
-          page.get(1).forEach(k -> unlink.arg(k.toString()));
-          redis.send(unlink).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
-      } while (!"0".equals(cursor));
+      RedisScan.unlink(vertx, server.env().get("ATRIUM_REDIS_PREFIX") + "*");
     } finally {
-      redis.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
   private static long streams() throws Exception {
-    String pattern = server.env().get("ATRIUM_REDIS_PREFIX") + "push:{*}:events";
-    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379/0");
-    try {
-      String cursor = "0";
-      long n = 0;
-      do {
-        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern)
-            .arg("COUNT").arg(10_000)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        cursor = page.get(0).toString();
-        n += page.get(1).size();
-      } while (!"0".equals(cursor));
-      return n;
-    } finally {
-      redis.close();
-    }
+    return RedisScan.keys(vertx, server.env().get("ATRIUM_REDIS_PREFIX") + "push:{*}:events").size();
   }
 
   @Test
