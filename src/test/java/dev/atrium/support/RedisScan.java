@@ -51,6 +51,16 @@ public final class RedisScan {
     }
   }
 
+  /** Sends one command on a client of its own, for a test that reads what a node left in Redis. */
+  public static Response send(Vertx vertx, Request request) throws Exception {
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379/0");
+    try {
+      return send(redis, request);
+    } finally {
+      redis.close();
+    }
+  }
+
   private static Response send(Redis redis, Request request) throws Exception {
     return redis.send(request).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
